@@ -1,0 +1,60 @@
+"""The ``rda`` command: a thin layer that parses arguments and hands off to the packages.
+
+Each subcommand lives in its own module under ``verifier.cli`` with two functions:
+``register(subparsers)`` adds its parser (cheap: no heavy imports) and ``run(args) -> int``
+does the work, importing what it needs only then. ``rda lint`` must start fast, so nothing
+here imports sqlalchemy, sqlmodel or alembic.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from verifier import __version__
+from verifier.errors import RdaError
+
+# Subcommand modules, in the order ``rda --help`` lists them.
+SUBCOMMANDS = ("verify", "lint", "rules", "db", "skill")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="rda",
+        description=(
+            "relational-db-agent: lint and verify async SQLModel / SQLAlchemy database layers "
+            "against a real PostgreSQL."
+        ),
+        epilog=(
+            "Exit codes: 0 clean, 1 findings, 2 usage or infrastructure error. "
+            "Run 'rda COMMAND --help' for a command's options."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"rda {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in SUBCOMMANDS:
+        module = importlib.import_module(f"verifier.cli.{name}")
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.handler(args))
+    except RdaError as exc:
+        print(exc.render(), file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("rda: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,95 @@
+"""An audit hook that stops the target from reaching anything but its database.
+
+``sys.addaudithook`` sees every ``socket.connect`` and every process spawn, whoever makes it.
+The guard lets connections to the throwaway database through (its unix socket directory or
+host:port), refuses everything else with ``PermissionError`` and reports each refusal as a
+finding pinned to the target's line that asked for it. Audit hooks cannot be removed, which is
+why the child installs it before importing a line of target code.
+"""
+
+from __future__ import annotations
+
+import socket
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+from verifier.findings import Finding
+from verifier.stages.codes import finding
+
+SPAWN_EVENTS = frozenset(
+    {"subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.fork",
+     "os.forkpty", "pty.spawn"}
+)
+
+
+def allowed_addresses(url: str) -> tuple[set[str], set[tuple[str, int]]]:
+    """Unix socket directories and (ip, port) pairs a database URL may connect to."""
+    parts = urlsplit(url)
+    query = parse_qs(parts.query)
+    socket_dirs = {h for h in query.get("host", []) if h.startswith("/")}
+    tcp: set[tuple[str, int]] = set()
+    if parts.hostname and not parts.hostname.startswith("/"):
+        port = parts.port or 5432
+        try:
+            for info in socket.getaddrinfo(parts.hostname, port, proto=socket.IPPROTO_TCP):
+                tcp.add((str(info[4][0]), port))
+        except OSError:
+            pass
+    return socket_dirs, tcp
+
+
+class Guard:
+    """Holds the allow-list and the callback that reports refusals."""
+
+    def __init__(
+        self, urls: list[str], report: Callable[[Finding], None], target_root: Path
+    ) -> None:
+        self.socket_dirs: set[str] = set()
+        self.tcp: set[tuple[str, int]] = set()
+        for url in urls:
+            dirs, tcp = allowed_addresses(url)
+            self.socket_dirs |= dirs
+            self.tcp |= tcp
+        self.report = report
+        self.root = str(target_root)
+        self.stage = "import"
+        self._reported: set[tuple[str, str]] = set()
+
+    def install(self) -> None:
+        sys.addaudithook(self._hook)
+
+    def _allowed(self, address: object) -> bool:
+        if isinstance(address, (str, bytes)):
+            path = address.decode() if isinstance(address, bytes) else address
+            return any(str(Path(path).parent) == d.rstrip("/") for d in self.socket_dirs)
+        if isinstance(address, tuple) and len(address) >= 2:
+            return (str(address[0]), int(address[1])) in self.tcp
+        return False
+
+    def _hook(self, event: str, args: tuple[object, ...]) -> None:
+        if event == "socket.connect":
+            address = args[1] if len(args) > 1 else None
+            if not self._allowed(address):
+                self._refuse("RDA715", f"connection to {address!r} blocked: only the database is reachable")
+        elif event in SPAWN_EVENTS:
+            what = args[0] if args else event
+            self._refuse("RDA716", f"process spawn blocked ({event}: {what!r})")
+
+    def _refuse(self, code: str, message: str) -> None:
+        file, line = self._target_frame()
+        key = (code, f"{file}:{line}")
+        if key not in self._reported:
+            self._reported.add(key)
+            self.report(finding(code, message, stage=self.stage, file=file, line=line))
+        raise PermissionError(f"rda sandbox: {message}")
+
+    def _target_frame(self) -> tuple[str | None, int | None]:
+        frame = sys._getframe(2)
+        while frame is not None:
+            filename = frame.f_code.co_filename
+            if filename.startswith(self.root):
+                return filename[len(self.root) :].lstrip("/"), frame.f_lineno
+            frame = frame.f_back  # type: ignore[assignment]
+        return None, None

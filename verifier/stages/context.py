@@ -1,0 +1,100 @@
+"""What a dynamic stage gets to work with inside the sandboxed child."""
+
+from __future__ import annotations
+
+import os
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from verifier.findings import Finding, Severity
+from verifier.sandbox.events import EventWriter
+
+
+@dataclass
+class TargetSpec:
+    """Where the target's parts are, from its manifest or from discovery (JSON-serializable)."""
+
+    root: str
+    models: str | None = None
+    database: str | None = None
+    crud: str | None = None
+    alembic_ini: str | None = None
+    contract: str = "taskapi"
+    database_url_env: str = "DATABASE_URL"
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class StageContext:
+    """Shared state of one child run: the target, its databases, what earlier stages loaded."""
+
+    target: TargetSpec
+    databases: dict[str, str]  # role ("main", "migrations") -> asyncpg URL
+    writer: EventWriter
+    check_timeout: float = 20.0
+    modules: dict[str, ModuleType] = field(default_factory=dict)
+    schema_built: bool = False
+    failed_checks: int = 0
+
+    @property
+    def root(self) -> Path:
+        return Path(self.target.root)
+
+    def report(self, finding: Finding) -> None:
+        self.failed_checks += finding.severity is Severity.ERROR
+        self.writer.finding(finding)
+
+    def check_started(self, name: str) -> None:
+        self.writer.emit("check", name=name)
+
+    def relative(self, path: str | None) -> str | None:
+        """A file path as the user knows it: relative to the target's root."""
+        if not path:
+            return None
+        try:
+            return os.path.relpath(path, self.root) if Path(path).is_relative_to(self.root) else None
+        except ValueError:
+            return None
+
+    def location_of(self, exc: BaseException) -> tuple[str | None, int | None]:
+        """The innermost frame of an exception's traceback that is in the target's own files."""
+        frames = traceback.extract_tb(exc.__traceback__)
+        for frame in reversed(frames):
+            rel = self.relative(frame.filename)
+            if rel is not None:
+                return rel, frame.lineno
+        if isinstance(exc, SyntaxError) and exc.filename:
+            return self.relative(exc.filename), exc.lineno
+        return None, None
+
+    def location_of_object(self, obj: object) -> tuple[str | None, int | None]:
+        """File and line of a class or function defined in the target (for schema findings)."""
+        import inspect
+
+        try:
+            file = inspect.getsourcefile(obj)  # type: ignore[arg-type]
+            _, line = inspect.getsourcelines(obj)  # type: ignore[arg-type]
+        except (TypeError, OSError):
+            return None, None
+        return self.relative(file), line
+
+
+def describe(exc: BaseException) -> str:
+    """One line naming an exception the way a developer would search for it."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    name = type(exc).__qualname__
+    return f"{name}: {text}" if text else name
+
+
+def import_module(ctx: StageContext, dotted: str) -> ModuleType:
+    """Import one of the target's modules once per child (sys.path already holds the root)."""
+    if dotted not in ctx.modules:
+        import importlib
+
+        ctx.modules[dotted] = importlib.import_module(dotted)
+    return ctx.modules[dotted]

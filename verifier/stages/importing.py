@@ -1,0 +1,76 @@
+"""Stage 2, import: the target's modules import and SQLAlchemy configures every mapper.
+
+Mapper configuration is where ambiguous foreign keys, wrong ``back_populates`` and bad
+relationship arguments surface; catching them here names the problem before any query runs.
+A ``Column`` object shared by two tables fails already while the class is built; it is reported
+under its own rule (RDA206) because the message SQLAlchemy gives is easy to misread.
+"""
+
+from __future__ import annotations
+
+from verifier import skill_refs
+from verifier.findings import Finding
+from verifier.stages.codes import finding
+from verifier.stages.context import StageContext, describe, import_module
+
+SHARED_COLUMN_MARK = "already assigned to Table"
+
+
+def _import_failure(ctx: StageContext, module: str, exc: BaseException) -> Finding:
+    file, line = ctx.location_of(exc)
+    if isinstance(exc, SystemExit):
+        message = f"importing {module} called sys.exit({exc.code!r})"
+    else:
+        message = f"importing {module} failed: {describe(exc)}"
+    if SHARED_COLUMN_MARK in str(exc):
+        return Finding(
+            code="RDA206",
+            message=f"{message} — one sa_column Column object is used by several fields or tables",
+            file=file,
+            line=line,
+            stage="import",
+            fix="Build a new Column inside each Field(sa_column=Column(...)); never share one.",
+            skill_ref=skill_refs.MODELS_JSONB,
+        )
+    return finding("RDA701", message, stage="import", file=file, line=line)
+
+
+def run(ctx: StageContext) -> str:
+    modules = [m for m in (ctx.target.models, ctx.target.database, ctx.target.crud) if m]
+    if not modules:
+        ctx.report(
+            finding(
+                "RDA701",
+                "no models module found: name it in [tool.rda] models = \"pkg.models\"",
+                stage="import",
+            )
+        )
+        return "failed"
+    for module in dict.fromkeys(modules):
+        ctx.check_started(f"import {module}")
+        try:
+            import_module(ctx, module)
+        except BaseException as exc:  # noqa: BLE001 - sys.exit at import is a target fault
+            if isinstance(exc, MemoryError):
+                raise
+            ctx.report(_import_failure(ctx, module, exc))
+            return "failed"
+    ctx.check_started("configure_mappers")
+    from sqlalchemy.exc import SQLAlchemyError
+    from sqlalchemy.orm import configure_mappers
+
+    try:
+        configure_mappers()
+    except SQLAlchemyError as exc:
+        file, line = ctx.location_of(exc)
+        ctx.report(
+            finding(
+                "RDA702",
+                f"mapper configuration failed: {describe(exc)}",
+                stage="import",
+                file=file,
+                line=line,
+            )
+        )
+        return "failed"
+    return "passed"
