@@ -53,10 +53,15 @@ def run_stages(ctx: StageContext, stages: list[str], guard: Guard) -> None:
         try:
             module = importlib.import_module(STAGE_MODULES[stage])
             status = module.run(ctx)
-        except MemoryError:
-            ctx.report(finding("RDA714", "the memory limit was exceeded", stage=stage))
+        except MemoryError as exc:
+            file, line = ctx.location_of(exc)
+            ctx.report(
+                finding(
+                    "RDA714", "the memory limit was exceeded", stage=stage, file=file, line=line
+                )
+            )
             status = "failed"
-        except BaseException as exc:  # noqa: BLE001 - sys.exit and friends are target faults
+        except BaseException as exc:
             file, line = ctx.location_of(exc)
             code = STAGE_FAILURE_CODES[stage]
             if isinstance(exc, SystemExit):

@@ -19,9 +19,21 @@ from verifier.findings import Finding
 from verifier.stages.codes import finding
 
 SPAWN_EVENTS = frozenset(
-    {"subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.fork",
-     "os.forkpty", "pty.spawn"}
+    {
+        "subprocess.Popen",
+        "os.system",
+        "os.exec",
+        "os.posix_spawn",
+        "os.spawn",
+        "os.fork",
+        "os.forkpty",
+        "pty.spawn",
+    }
 )
+
+
+class SandboxRefusal(PermissionError):
+    """Raised into the target when the guard refuses an operation (already reported)."""
 
 
 def allowed_addresses(url: str) -> tuple[set[str], set[tuple[str, int]]]:
@@ -72,7 +84,9 @@ class Guard:
         if event == "socket.connect":
             address = args[1] if len(args) > 1 else None
             if not self._allowed(address):
-                self._refuse("RDA715", f"connection to {address!r} blocked: only the database is reachable")
+                self._refuse(
+                    "RDA715", f"connection to {address!r} blocked: only the database is reachable"
+                )
         elif event in SPAWN_EVENTS:
             what = args[0] if args else event
             self._refuse("RDA716", f"process spawn blocked ({event}: {what!r})")
@@ -83,7 +97,7 @@ class Guard:
         if key not in self._reported:
             self._reported.add(key)
             self.report(finding(code, message, stage=self.stage, file=file, line=line))
-        raise PermissionError(f"rda sandbox: {message}")
+        raise SandboxRefusal(f"rda sandbox: {message}")
 
     def _target_frame(self) -> tuple[str | None, int | None]:
         frame = sys._getframe(2)

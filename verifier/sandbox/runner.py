@@ -71,8 +71,23 @@ def scrubbed_environment(database_env: dict[str, str], home: Path) -> dict[str, 
     return env
 
 
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """Linux: the child gets SIGKILL when the verifier dies, even by ``kill -9``."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: the CPU rlimit still bounds the child
+        pass
+
+
 def _limit(limits: Limits) -> Callable[[], None]:
     def apply() -> None:  # runs in the child between fork and exec
+        _die_with_parent()
         memory = limits.memory_mb * MiB
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
         cpu = int(limits.timeout) + 5
@@ -118,7 +133,7 @@ def run_child(
     log = ChildLog()
     started = time.monotonic()
     with open(stdout_path, "wb") as out, open(stderr_path, "wb") as err:
-        proc = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+        proc = subprocess.Popen(
             [sys.executable, "-m", "verifier.sandbox.child", str(config_path)],
             cwd=workdir,
             env=env,
@@ -127,7 +142,7 @@ def run_child(
             stderr=err,
             pass_fds=(write_fd,),
             start_new_session=True,
-            preexec_fn=_limit(limits),  # noqa: PLW1509 - rlimits must be set before exec
+            preexec_fn=_limit(limits),
         )
     os.close(write_fd)
     timed_out = False

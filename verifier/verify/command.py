@@ -23,11 +23,15 @@ def verify(args: argparse.Namespace, stages: tuple[str, ...], out: TextIO, err: 
     targets = [load_target(path, args.contract) for path in args.targets]
     options = Options(
         stages=stages,
-        limits=Limits(timeout=args.timeout, memory_mb=args.memory,
-                      check_timeout=min(args.check_timeout, args.timeout)),
+        limits=Limits(
+            timeout=args.timeout,
+            memory_mb=args.memory,
+            check_timeout=min(args.check_timeout, args.timeout),
+        ),
     )
     progress = None
     if not args.quiet:
+
         def progress(target: str, stage: str, status: str) -> None:
             label = target if len(targets) > 1 else ""
             print(f"rda: {label + ' ' if label else ''}{stage}: {status}", file=err, flush=True)
@@ -41,10 +45,12 @@ def verify(args: argparse.Namespace, stages: tuple[str, ...], out: TextIO, err: 
     gate = ProviderGate(provider) if provider is not None else None
     try:
         with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-            reports = list(pool.map(
-                lambda t: verify_target(t, gate, options, progress),  # type: ignore[arg-type]
-                targets,
-            ))
+            reports = list(
+                pool.map(
+                    lambda t: verify_target(t, gate, options, progress),  # type: ignore[arg-type]
+                    targets,
+                )
+            )
     finally:
         if provider is not None:
             provider.close()
@@ -76,8 +82,9 @@ def merge(reports: list[Report]) -> Report:
     merged = Report(tool="verify", target=", ".join(r.target for r in reports))
     for r in reports:
         base = Path(r.target).name
-        merged.findings += [replace(f, file=f"{base}/{f.file}" if f.file else base)
-                            for f in r.findings]
+        merged.findings += [
+            replace(f, file=f"{base}/{f.file}" if f.file else base) for f in r.findings
+        ]
         merged.stages += r.stages
         merged.tool_versions = r.tool_versions
         merged.seconds += r.seconds

@@ -27,8 +27,17 @@ from verifier.stages import DYNAMIC_STAGES, STAGE_ORDER
 from verifier.stages.codes import finding
 from verifier.verify.target import Target
 
-COPY_IGNORE = shutil.ignore_patterns(".git", ".venv", "venv", "__pycache__", "*.pyc",
-                                     "node_modules", ".mypy_cache", ".ruff_cache", ".pytest_cache")
+COPY_IGNORE = shutil.ignore_patterns(
+    ".git",
+    ".venv",
+    "venv",
+    "__pycache__",
+    "*.pyc",
+    "node_modules",
+    ".mypy_cache",
+    ".ruff_cache",
+    ".pytest_cache",
+)
 Progress = Callable[[str, str, str], None]  # (target, stage, status)
 
 
@@ -75,8 +84,9 @@ def static_stage(target: Target, report: Report) -> None:
     lint_report = lint_paths([target.path])
     report.findings.extend(lint_report.findings)
     failed = any(f.severity is Severity.ERROR for f in lint_report.findings)
-    report.stages.append(StageResult("static", "failed" if failed else "passed",
-                                     time.perf_counter() - started))
+    report.stages.append(
+        StageResult("static", "failed" if failed else "passed", time.perf_counter() - started)
+    )
 
 
 def child_findings(result: ChildResult, limits: Limits) -> list[Finding]:
@@ -85,8 +95,13 @@ def child_findings(result: ChildResult, limits: Limits) -> list[Finding]:
     stage = log.running or "import"
     where = f"the {stage} stage" + (f" (check '{log.check}')" if log.check else "")
     if result.timed_out:
-        return [finding("RDA713", f"the target did not finish {where} within {limits.timeout:g} s "
-                        "and was killed", stage=stage)]
+        return [
+            finding(
+                "RDA713",
+                f"the target did not finish {where} within {limits.timeout:g} s and was killed",
+                stage=stage,
+            )
+        ]
     if log.done and result.returncode == 0:
         return []
     if result.signal_name:
@@ -101,7 +116,10 @@ def child_findings(result: ChildResult, limits: Limits) -> list[Finding]:
 
 
 def dynamic_stages(
-    target: Target, gate: ProviderGate, options: Options, report: Report,
+    target: Target,
+    gate: ProviderGate,
+    options: Options,
+    report: Report,
     progress: Progress | None,
 ) -> None:
     stages = [s for s in DYNAMIC_STAGES if s in options.stages]
@@ -121,8 +139,9 @@ def dynamic_stages(
                 "stages": stages,
                 "databases": {role: db.async_url for role, db in databases.items()},
             }
-            env = scrubbed_environment({target.spec.database_url_env: databases["main"].async_url},
-                                       home)
+            env = scrubbed_environment(
+                {target.spec.database_url_env: databases["main"].async_url}, home
+            )
             seen: set[str] = set()
 
             def on_event(log: ChildLog) -> None:
@@ -134,8 +153,9 @@ def dynamic_stages(
                         seen.add(key)
                         progress(str(target.path), name, str(info["status"]))
 
-            result = run_child(config, workdir=workdir, env=env, limits=options.limits,
-                               on_event=on_event)
+            result = run_child(
+                config, workdir=workdir, env=env, limits=options.limits, on_event=on_event
+            )
         finally:
             for db in databases.values():
                 gate.drop(db)
@@ -148,8 +168,9 @@ def dynamic_stages(
             report.stages.append(StageResult(name, "not run"))
         else:
             status = "failed" if info["status"] == "running" else str(info["status"])
-            report.stages.append(StageResult(name, status, float(info.get("seconds") or 0.0),
-                                             info.get("note")))
+            report.stages.append(
+                StageResult(name, status, float(info.get("seconds") or 0.0), info.get("note"))
+            )
     if result.log.offline_sql:
         from verifier.stages.squawk import lint_sql
 
@@ -157,7 +178,9 @@ def dynamic_stages(
 
 
 def verify_target(
-    target: Target, provider: DatabaseProvider | ProviderGate, options: Options,
+    target: Target,
+    provider: DatabaseProvider | ProviderGate,
+    options: Options,
     progress: Progress | None = None,
 ) -> Report:
     gate = provider if isinstance(provider, ProviderGate) else ProviderGate(provider)
@@ -180,8 +203,15 @@ def tool_versions() -> dict[str, str]:
     from importlib.metadata import PackageNotFoundError, version
 
     versions = {}
-    for dist in ("relational-db-agent", "sqlalchemy", "sqlmodel", "asyncpg", "alembic", "ruff",
-                 "squawk-cli"):
+    for dist in (
+        "relational-db-agent",
+        "sqlalchemy",
+        "sqlmodel",
+        "asyncpg",
+        "alembic",
+        "ruff",
+        "squawk-cli",
+    ):
         try:
             versions[dist] = version(dist)
         except PackageNotFoundError:

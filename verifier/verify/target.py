@@ -19,8 +19,22 @@ from verifier.errors import UsageError
 from verifier.stages.context import TargetSpec
 
 MANIFEST_KEYS = ("models", "database", "crud", "alembic_ini", "contract", "database_url_env")
-SKIP_DIRS = {".git", ".venv", "venv", "__pycache__", "node_modules", ".tox", "build", "dist",
-             "tests", "test", "versions", ".mypy_cache", ".ruff_cache", ".pytest_cache"}
+SKIP_DIRS = {
+    ".git",
+    ".venv",
+    "venv",
+    "__pycache__",
+    "node_modules",
+    ".tox",
+    "build",
+    "dist",
+    "tests",
+    "test",
+    "versions",
+    ".mypy_cache",
+    ".ruff_cache",
+    ".pytest_cache",
+}
 
 
 @dataclass
@@ -45,8 +59,10 @@ def read_manifest(root: Path) -> dict[str, Any] | None:
         if table:
             unknown = sorted(set(table) - set(MANIFEST_KEYS) - {"lint"})
             if unknown:
-                raise UsageError(f"{file}: unknown [tool.rda] keys {', '.join(unknown)}",
-                                 f"known keys: {', '.join(MANIFEST_KEYS)}")
+                raise UsageError(
+                    f"{file}: unknown [tool.rda] keys {', '.join(unknown)}",
+                    f"known keys: {', '.join(MANIFEST_KEYS)}",
+                )
             return {k: v for k, v in table.items() if k in MANIFEST_KEYS}
     return None
 
@@ -75,8 +91,10 @@ def _defines(tree: ast.Module) -> tuple[bool, set[str]]:
     names: set[str] = set()
     for node in tree.body:
         if isinstance(node, ast.ClassDef):
-            if any(k.arg == "table" and isinstance(k.value, ast.Constant) and k.value.value is True
-                   for k in node.keywords):
+            if any(
+                k.arg == "table" and isinstance(k.value, ast.Constant) and k.value.value is True
+                for k in node.keywords
+            ):
                 has_table = True
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             names.add(node.name)
@@ -106,9 +124,10 @@ def discover(root: Path) -> tuple[dict[str, Any], list[str]]:
         found["alembic_ini"] = "alembic.ini"
         assumptions.append("alembic_ini = 'alembic.ini' (discovered)")
     found["contract"] = "taskapi" if "crud" in found else "none"
-    assumptions.append(f"contract = {found['contract']!r} (no manifest: "
-                       + ("a crud module defines create_task)" if "crud" in found
-                          else "no create_task found)"))
+    assumptions.append(
+        f"contract = {found['contract']!r} (no manifest: "
+        + ("a crud module defines create_task)" if "crud" in found else "no create_task found)")
+    )
     return found, assumptions
 
 
@@ -117,8 +136,10 @@ def load_target(path: Path, contract: str | None = None) -> Target:
     if not root.exists():
         raise UsageError(f"{path}: no such file or directory")
     if not root.is_dir():
-        raise UsageError(f"{path} is a file; rda verify takes the project directory",
-                         "for one file use rda lint FILE")
+        raise UsageError(
+            f"{path} is a file; rda verify takes the project directory",
+            "for one file use rda lint FILE",
+        )
     manifest = read_manifest(root)
     assumptions: list[str] = []
     if manifest is None:
@@ -140,9 +161,13 @@ def load_target(path: Path, contract: str | None = None) -> Target:
         database_url_env=str(manifest.get("database_url_env", "DATABASE_URL")),
     )
     if spec.contract not in ("taskapi", "none"):
-        contract_path = (root / spec.contract) if not Path(spec.contract).is_absolute() else Path(spec.contract)
+        contract_path = (
+            (root / spec.contract) if not Path(spec.contract).is_absolute() else Path(spec.contract)
+        )
         if not contract_path.exists():
-            raise UsageError(f"contract {spec.contract!r} is neither taskapi, none nor a path",
-                             "use --contract taskapi|none|PATH")
+            raise UsageError(
+                f"contract {spec.contract!r} is neither taskapi, none nor a path",
+                "use --contract taskapi|none|PATH",
+            )
         spec.contract = str(contract_path.resolve())
     return Target(path=root, spec=spec, assumptions=assumptions)

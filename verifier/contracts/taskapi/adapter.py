@@ -107,7 +107,9 @@ class TaskApi:
                 await conn.execute(text(sql))
 
     async def count(self, model: str, where: str = "true", **params: Any) -> int:
-        return int(await self.scalar(f'SELECT count(*) FROM "{self.table(model)}" WHERE {where}', **params))  # noqa: S608
+        return int(
+            await self.scalar(f'SELECT count(*) FROM "{self.table(model)}" WHERE {where}', **params)
+        )
 
     @asynccontextmanager
     async def counting(self) -> AsyncIterator[StatementLog]:

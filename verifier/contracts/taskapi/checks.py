@@ -62,7 +62,9 @@ async def seed(api: TaskApi) -> tuple[Any, Any, Any]:
 
 
 async def new_task(api: TaskApi, project: Any, creator: Any, **fields: Any) -> Any:
-    data = api.schema("TaskCreate", title=fields.pop("title", "A task"), project_id=project.id, **fields)
+    data = api.schema(
+        "TaskCreate", title=fields.pop("title", "A task"), project_id=project.id, **fields
+    )
     return await api.call("create_task", data, creator.id)
 
 
@@ -88,15 +90,19 @@ async def expect_error(
             f"{base.__name__} subclass (roll back and raise the contract's domain error)",
             function,
         ) from exc
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         raise Violation(
             "RDA712",
             f"{function}() with {what} raised {type(exc).__name__}, which is not a "
             f"{base.__name__} subclass",
             function,
         ) from exc
-    raise Violation("RDA712", f"{function}() with {what} returned {result!r} instead of raising "
-                    f"a {base.__name__} subclass", function)
+    raise Violation(
+        "RDA712",
+        f"{function}() with {what} returned {result!r} instead of raising "
+        f"a {base.__name__} subclass",
+        function,
+    )
 
 
 # --- checks ----------------------------------------------------------------------------------
@@ -108,16 +114,31 @@ async def create_project_and_worker(api: TaskApi) -> None:
     project, alice, bot = await seed(api)
     readable(project, "create_project")
     readable(alice, "create_worker")
-    expect(project.id is not None and project.name == "Contract project",
-           f"create_project() returned {project!r}", "create_project")
-    expect(project.created_at is not None and project.created_at.tzinfo is not None,
-           "create_project() returned a naive created_at", "create_project")
-    expect(alice.handle == "alice" and value_of(alice.kind) == "human",
-           f"create_worker() returned {alice!r}", "create_worker")
-    expect(value_of(bot.kind) == "agent", "create_worker(kind='agent') did not keep the kind",
-           "create_worker")
-    expect(await api.count("Worker") == 2, "create_worker() did not persist the worker",
-           "create_worker")
+    expect(
+        project.id is not None and project.name == "Contract project",
+        f"create_project() returned {project!r}",
+        "create_project",
+    )
+    expect(
+        project.created_at is not None and project.created_at.tzinfo is not None,
+        "create_project() returned a naive created_at",
+        "create_project",
+    )
+    expect(
+        alice.handle == "alice" and value_of(alice.kind) == "human",
+        f"create_worker() returned {alice!r}",
+        "create_worker",
+    )
+    expect(
+        value_of(bot.kind) == "agent",
+        "create_worker(kind='agent') did not keep the kind",
+        "create_worker",
+    )
+    expect(
+        await api.count("Worker") == 2,
+        "create_worker() did not persist the worker",
+        "create_worker",
+    )
 
 
 @check
@@ -126,41 +147,54 @@ async def duplicate_handle(api: TaskApi) -> None:
     await api.call("create_worker", "dup", "First")
     async with api.session() as session:
         create = api.functions["create_worker"]
-        await expect_error(api, ValueError, "create_worker", create(session, "dup", "Second"),
-                           "a duplicate handle")
+        await expect_error(
+            api, ValueError, "create_worker", create(session, "dup", "Second"), "a duplicate handle"
+        )
         try:
             again = await create(session, "dup-2", "Third")
             _ = again.id
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise Violation(
                 "RDA709",
                 "after a duplicate handle the same session is unusable: the next create_worker() "
                 f"raised {type(exc).__name__} (roll back before raising the domain error)",
                 "create_worker",
             ) from exc
-    expect(await api.count("Worker") == 2, "duplicate handle: expected 2 workers",
-           "create_worker")
+    expect(await api.count("Worker") == 2, "duplicate handle: expected 2 workers", "create_worker")
 
 
 @check
 async def create_task_writes_audit(api: TaskApi) -> None:
     """create_task saves the task with its defaults and an AuditLog(action='created')."""
     project, alice, bot = await seed(api)
-    task = await new_task(api, project, alice, title="Write the layer", tags=["db", "async"],
-                          assignee_id=bot.id)
+    task = await new_task(
+        api, project, alice, title="Write the layer", tags=["db", "async"], assignee_id=bot.id
+    )
     readable(task, "create_task")
     expect(task.id is not None, "create_task() returned a task without id", "create_task")
-    expect(value_of(task.status) == "pending" and value_of(task.priority) == "medium",
-           f"create_task() defaults: status={task.status!r} priority={task.priority!r}, "
-           "expected pending/medium", "create_task")
+    expect(
+        value_of(task.status) == "pending" and value_of(task.priority) == "medium",
+        f"create_task() defaults: status={task.status!r} priority={task.priority!r}, "
+        "expected pending/medium",
+        "create_task",
+    )
     expect(list(task.tags) == ["db", "async"], f"create_task() tags={task.tags!r}", "create_task")
-    expect(task.created_by_id == alice.id and task.assignee_id == bot.id,
-           "create_task() did not keep created_by_id/assignee_id", "create_task")
-    expect(isinstance(task.created_at, dt.datetime) and task.created_at.tzinfo is not None,
-           "create_task() created_at is not timezone-aware", "create_task")
+    expect(
+        task.created_by_id == alice.id and task.assignee_id == bot.id,
+        "create_task() did not keep created_by_id/assignee_id",
+        "create_task",
+    )
+    expect(
+        isinstance(task.created_at, dt.datetime) and task.created_at.tzinfo is not None,
+        "create_task() created_at is not timezone-aware",
+        "create_task",
+    )
     audits = await api.count("AuditLog", "action = 'created' AND entity_id = :id", id=task.id)
-    expect(audits == 1, f"create_task() wrote {audits} AuditLog(action='created') rows, expected 1",
-           "create_task")
+    expect(
+        audits == 1,
+        f"create_task() wrote {audits} AuditLog(action='created') rows, expected 1",
+        "create_task",
+    )
 
 
 @check
@@ -176,11 +210,16 @@ async def create_task_unknown_references(api: TaskApi) -> None:
     for what, fields in cases.items():
         data = api.schema("TaskCreate", title="ghost", **fields)
         async with api.session() as session:
-            await expect_error(api, LookupError, "create_task", create(session, data, alice.id), what)
+            await expect_error(
+                api, LookupError, "create_task", create(session, data, alice.id), what
+            )
         tasks, audits = await api.count("Task"), await api.count("AuditLog")
-        expect(tasks == 0 and audits == 0,
-               f"create_task() with {what} left {tasks} task and {audits} audit rows behind",
-               "create_task", "RDA708")
+        expect(
+            tasks == 0 and audits == 0,
+            f"create_task() with {what} left {tasks} task and {audits} audit rows behind",
+            "create_task",
+            "RDA708",
+        )
 
 
 @check
@@ -191,12 +230,21 @@ async def get_task_hides_missing_and_deleted(api: TaskApi) -> None:
     got = await api.call("get_task", task.id)
     expect(got is not None and got.id == task.id, "get_task() did not find a live task", "get_task")
     readable(got, "get_task")
-    expect(await api.call("get_task", 999_999) is None, "get_task() of a missing id is not None",
-           "get_task")
-    expect(await api.call("delete_task", task.id, alice.id) is True,
-           "delete_task() of a live task did not return True", "delete_task")
-    expect(await api.call("get_task", task.id) is None,
-           "get_task() returned a soft-deleted task", "get_task")
+    expect(
+        await api.call("get_task", 999_999) is None,
+        "get_task() of a missing id is not None",
+        "get_task",
+    )
+    expect(
+        await api.call("delete_task", task.id, alice.id) is True,
+        "delete_task() of a live task did not return True",
+        "delete_task",
+    )
+    expect(
+        await api.call("get_task", task.id) is None,
+        "get_task() returned a soft-deleted task",
+        "get_task",
+    )
 
 
 @check
@@ -204,27 +252,43 @@ async def list_tasks_order_filter_page(api: TaskApi) -> None:
     """list_tasks returns live tasks newest first, filtered by status, paginated, eager-loaded."""
     project, alice, bot = await seed(api)
     other = await api.call("create_project", "Other")
-    made = [await new_task(api, project, alice, title=f"t{i}", assignee_id=bot.id) for i in range(5)]
+    made = [
+        await new_task(api, project, alice, title=f"t{i}", assignee_id=bot.id) for i in range(5)
+    ]
     await new_task(api, other, alice, title="elsewhere")
-    await api.call("update_task", made[1].id, api.schema("TaskUpdate", status="completed"), alice.id)
+    await api.call(
+        "update_task", made[1].id, api.schema("TaskUpdate", status="completed"), alice.id
+    )
     await api.call("delete_task", made[2].id, alice.id)
     listed = await api.call("list_tasks", project.id)
     ids = [t.id for t in listed]
     live = {made[i].id for i in (0, 1, 3, 4)}
-    expect(set(ids) == live, f"list_tasks() returned ids {ids}, expected the live tasks "
-           f"{sorted(live)} of the project (soft-deleted and other projects' excluded)", "list_tasks")
+    expect(
+        set(ids) == live,
+        f"list_tasks() returned ids {ids}, expected the live tasks "
+        f"{sorted(live)} of the project (soft-deleted and other projects' excluded)",
+        "list_tasks",
+    )
     keys = [(t.created_at, t.id) for t in listed]
-    expect(keys == sorted(keys, reverse=True),
-           "list_tasks() is not ordered newest first (created_at desc, id desc)", "list_tasks")
+    expect(
+        keys == sorted(keys, reverse=True),
+        "list_tasks() is not ordered newest first (created_at desc, id desc)",
+        "list_tasks",
+    )
     for task in listed:
         readable(task, "list_tasks", ("assignee", "subtasks"))
     done = await api.call("list_tasks", project.id, status="completed")
-    expect([t.id for t in done] == [made[1].id],
-           f"list_tasks(status='completed') returned {[t.id for t in done]}", "list_tasks")
+    expect(
+        [t.id for t in done] == [made[1].id],
+        f"list_tasks(status='completed') returned {[t.id for t in done]}",
+        "list_tasks",
+    )
     page = await api.call("list_tasks", project.id, limit=2, offset=1)
-    expect([t.id for t in page] == ids[1:3],
-           f"list_tasks(limit=2, offset=1) returned {[t.id for t in page]}, expected {ids[1:3]}",
-           "list_tasks")
+    expect(
+        [t.id for t in page] == ids[1:3],
+        f"list_tasks(limit=2, offset=1) returned {[t.id for t in page]}, expected {ids[1:3]}",
+        "list_tasks",
+    )
 
 
 async def _statements(api: TaskApi, name: str, *args: Any) -> list[str]:
@@ -262,23 +326,35 @@ async def update_task_partial(api: TaskApi) -> None:
     task = await new_task(api, project, alice, title="before", description="keep me", tags=["a"])
     before_updated = task.updated_at
     await asyncio.sleep(0.002)
-    updated = await api.call("update_task", task.id,
-                             api.schema("TaskUpdate", title="after", priority="high"), alice.id)
+    updated = await api.call(
+        "update_task", task.id, api.schema("TaskUpdate", title="after", priority="high"), alice.id
+    )
     expect(updated is not None, "update_task() of a live task returned None", "update_task")
     readable(updated, "update_task")
-    expect(updated.title == "after" and value_of(updated.priority) == "high",
-           "update_task() did not apply the fields set", "update_task")
-    expect(updated.description == "keep me" and list(updated.tags) == ["a"],
-           "update_task() changed fields that were not set", "update_task")
-    expect(updated.updated_at > before_updated, "update_task() did not bump updated_at",
-           "update_task")
+    expect(
+        updated.title == "after" and value_of(updated.priority) == "high",
+        "update_task() did not apply the fields set",
+        "update_task",
+    )
+    expect(
+        updated.description == "keep me" and list(updated.tags) == ["a"],
+        "update_task() changed fields that were not set",
+        "update_task",
+    )
+    expect(
+        updated.updated_at > before_updated, "update_task() did not bump updated_at", "update_task"
+    )
     details = await api.scalar(
-        f'SELECT details::text FROM "{api.table("AuditLog")}" '  # noqa: S608
-        "WHERE action = 'updated' AND entity_id = :id", id=task.id)
+        f'SELECT details::text FROM "{api.table("AuditLog")}" '
+        "WHERE action = 'updated' AND entity_id = :id",
+        id=task.id,
+    )
     expect(details is not None, "update_task() wrote no AuditLog(action='updated')", "update_task")
-    expect("title" in details and "priority" in details and "description" not in details,
-           f"update_task() audit details {details} should name exactly the changed fields",
-           "update_task")
+    expect(
+        "title" in details and "priority" in details and "description" not in details,
+        f"update_task() audit details {details} should name exactly the changed fields",
+        "update_task",
+    )
     missing = await api.call("update_task", 999_999, api.schema("TaskUpdate", title="x"), alice.id)
     expect(missing is None, "update_task() of a missing task did not return None", "update_task")
 
@@ -293,11 +369,13 @@ async def assign_task(api: TaskApi) -> None:
     expect(assigned.assignee_id == bot.id, "assign_task() did not set assignee_id", "assign_task")
     fn = api.functions["assign_task"]
     async with api.session() as s:
-        await expect_error(api, LookupError, "assign_task", fn(s, task.id, 999_999, alice.id),
-                           "an unknown worker")
+        await expect_error(
+            api, LookupError, "assign_task", fn(s, task.id, 999_999, alice.id), "an unknown worker"
+        )
     async with api.session() as s:
-        await expect_error(api, LookupError, "assign_task", fn(s, 999_999, bot.id, alice.id),
-                           "an unknown task")
+        await expect_error(
+            api, LookupError, "assign_task", fn(s, 999_999, bot.id, alice.id), "an unknown task"
+        )
 
 
 @check
@@ -305,25 +383,39 @@ async def delete_task_soft(api: TaskApi) -> None:
     """delete_task soft-deletes once with an audit row; again or missing returns False."""
     project, alice, _ = await seed(api)
     task = await new_task(api, project, alice)
-    expect(await api.call("delete_task", task.id, alice.id) is True,
-           "delete_task() of a live task did not return True", "delete_task")
+    expect(
+        await api.call("delete_task", task.id, alice.id) is True,
+        "delete_task() of a live task did not return True",
+        "delete_task",
+    )
     rows = await api.count("Task", "id = :id AND deleted_at IS NOT NULL", id=task.id)
-    expect(rows == 1, "delete_task() removed the row or did not set deleted_at (soft delete)",
-           "delete_task")
+    expect(
+        rows == 1,
+        "delete_task() removed the row or did not set deleted_at (soft delete)",
+        "delete_task",
+    )
     audits = await api.count("AuditLog", "action = 'deleted' AND entity_id = :id", id=task.id)
-    expect(audits == 1, f"delete_task() wrote {audits} AuditLog(action='deleted') rows",
-           "delete_task")
-    expect(await api.call("delete_task", task.id, alice.id) is False,
-           "delete_task() of an already deleted task did not return False", "delete_task")
-    expect(await api.call("delete_task", 999_999, alice.id) is False,
-           "delete_task() of a missing task did not return False", "delete_task")
+    expect(
+        audits == 1, f"delete_task() wrote {audits} AuditLog(action='deleted') rows", "delete_task"
+    )
+    expect(
+        await api.call("delete_task", task.id, alice.id) is False,
+        "delete_task() of an already deleted task did not return False",
+        "delete_task",
+    )
+    expect(
+        await api.call("delete_task", 999_999, alice.id) is False,
+        "delete_task() of a missing task did not return False",
+        "delete_task",
+    )
 
 
 async def _chain(api: TaskApi, project: Any, creator: Any, depth: int) -> Any:
     root = parent = await new_task(api, project, creator, title="level 0")
     for level in range(1, depth + 1):
-        parent = await new_task(api, project, creator, title=f"level {level}",
-                                parent_task_id=parent.id)
+        parent = await new_task(
+            api, project, creator, title=f"level {level}", parent_task_id=parent.id
+        )
     return root
 
 
@@ -336,15 +428,19 @@ async def subtask_tree(api: TaskApi) -> None:
     small = await _statements(api, "get_subtask_tree", shallow.id)
     large = await _statements(api, "get_subtask_tree", deep.id)
     tree = await api.call("get_subtask_tree", deep.id)
-    expect(tree is not None, "get_subtask_tree() of an existing task returned None",
-           "get_subtask_tree")
+    expect(
+        tree is not None, "get_subtask_tree() of an existing task returned None", "get_subtask_tree"
+    )
     node, level = tree, 0
     while True:
         readable(node, "get_subtask_tree", ("subtasks",))
         if not node.subtasks:
             break
-        expect(len(node.subtasks) == 1, f"level {level} has {len(node.subtasks)} subtasks, "
-               "expected 1", "get_subtask_tree")
+        expect(
+            len(node.subtasks) == 1,
+            f"level {level} has {len(node.subtasks)} subtasks, expected 1",
+            "get_subtask_tree",
+        )
         node, level = node.subtasks[0], level + 1
     expect(level == 6, f"get_subtask_tree() reached depth {level}, expected 6", "get_subtask_tree")
     if len(large) > len(small) or len(large) > 10:
@@ -355,8 +451,11 @@ async def subtask_tree(api: TaskApi) -> None:
             "get_subtask_tree",
             statements=large,
         )
-    expect(await api.call("get_subtask_tree", 999_999) is None,
-           "get_subtask_tree() of a missing task did not return None", "get_subtask_tree")
+    expect(
+        await api.call("get_subtask_tree", 999_999) is None,
+        "get_subtask_tree() of a missing task did not return None",
+        "get_subtask_tree",
+    )
 
 
 @check
@@ -368,16 +467,23 @@ async def create_task_atomic(api: TaskApi) -> None:
         "CREATE FUNCTION rda_fail_audit() RETURNS trigger LANGUAGE plpgsql AS "
         "$$ BEGIN RAISE EXCEPTION 'rda injected fault'; END $$"
     )
-    await api.execute(f'CREATE TRIGGER rda_fail_audit BEFORE INSERT ON "{audit}" '
-                      "FOR EACH ROW EXECUTE FUNCTION rda_fail_audit()")
+    await api.execute(
+        f'CREATE TRIGGER rda_fail_audit BEFORE INSERT ON "{audit}" '
+        "FOR EACH ROW EXECUTE FUNCTION rda_fail_audit()"
+    )
     try:
         try:
             await new_task(api, project, alice, title="must not persist")
-        except Exception:  # noqa: BLE001,S110 - the injected fault is expected to surface
+        except Exception:
             pass
         left = await api.count("Task", "title = 'must not persist'")
-        expect(left == 0, "create_task() committed the task before its audit row: with the "
-               "audit insert failing, the task persisted", "create_task", "RDA708")
+        expect(
+            left == 0,
+            "create_task() committed the task before its audit row: with the "
+            "audit insert failing, the task persisted",
+            "create_task",
+            "RDA708",
+        )
     finally:
         await api.execute(f'DROP TRIGGER IF EXISTS rda_fail_audit ON "{audit}"')
         await api.execute("DROP FUNCTION IF EXISTS rda_fail_audit()")
@@ -393,10 +499,17 @@ async def concurrent_creates(api: TaskApi) -> None:
     )
     errors = [r for r in results if isinstance(r, BaseException)]
     if errors:
-        raise Violation("RDA710", f"{len(errors)} of 8 concurrent create_task() calls failed: "
-                        f"{type(errors[0]).__name__}: {errors[0]}", "create_task")
+        raise Violation(
+            "RDA710",
+            f"{len(errors)} of 8 concurrent create_task() calls failed: "
+            f"{type(errors[0]).__name__}: {errors[0]}",
+            "create_task",
+        )
     ids = {r.id for r in results}
     tasks = await api.count("Task", "title LIKE 'parallel %'")
-    expect(len(ids) == 8 and tasks == 8,
-           f"8 concurrent create_task() calls gave {len(ids)} ids and {tasks} rows",
-           "create_task", "RDA710")
+    expect(
+        len(ids) == 8 and tasks == 8,
+        f"8 concurrent create_task() calls gave {len(ids)} ids and {tasks} rows",
+        "create_task",
+        "RDA710",
+    )

@@ -6,7 +6,14 @@ import asyncio
 import traceback
 from typing import Any
 
-from verifier.contracts.taskapi.adapter import CRUD_FUNCTIONS, MODELS, SCHEMAS, TaskApi, Violation, find
+from verifier.contracts.taskapi.adapter import (
+    CRUD_FUNCTIONS,
+    MODELS,
+    SCHEMAS,
+    TaskApi,
+    Violation,
+    find,
+)
 from verifier.contracts.taskapi.checks import CHECKS
 from verifier.findings import Finding
 from verifier.stages.codes import finding
@@ -27,26 +34,44 @@ def resolve(ctx: StageContext) -> TaskApi | list[Finding]:
     problems: list[Finding] = []
     if crud is None or database is None:
         missing = "crud" if crud is None else "database"
-        return [finding("RDA712", f"the taskapi contract needs a {missing} module: name it in "
-                        f"[tool.rda] {missing} = \"pkg.module\"", stage=STAGE)]
+        return [
+            finding(
+                "RDA712",
+                f"the taskapi contract needs a {missing} module: name it in "
+                f'[tool.rda] {missing} = "pkg.module"',
+                stage=STAGE,
+            )
+        ]
     functions = {n: getattr(crud, n, None) for n in CRUD_FUNCTIONS}
     for name, fn in functions.items():
         if not callable(fn) or not asyncio.iscoroutinefunction(fn):
-            problems.append(finding("RDA712", f"{crud.__name__}.{name} is missing or not an "
-                                    "async function", stage=STAGE,
-                                    file=ctx.relative(getattr(crud, "__file__", None))))
+            problems.append(
+                finding(
+                    "RDA712",
+                    f"{crud.__name__}.{name} is missing or not an async function",
+                    stage=STAGE,
+                    file=ctx.relative(getattr(crud, "__file__", None)),
+                )
+            )
     classes = {n: find(modules, n) for n in (*MODELS, *SCHEMAS)}
     for name, cls in classes.items():
         if cls is None:
-            problems.append(finding("RDA712", f"no class {name} in the target's modules",
-                                    stage=STAGE))
+            problems.append(
+                finding("RDA712", f"no class {name} in the target's modules", stage=STAGE)
+            )
     engine = getattr(database, "engine", None)
     if engine is None or not hasattr(engine, "sync_engine"):
-        problems.append(finding("RDA712", f"{database.__name__}.engine is missing or not an "
-                                "AsyncEngine", stage=STAGE))
+        problems.append(
+            finding(
+                "RDA712",
+                f"{database.__name__}.engine is missing or not an AsyncEngine",
+                stage=STAGE,
+            )
+        )
     if not callable(getattr(database, "get_session", None)):
-        problems.append(finding("RDA712", f"{database.__name__}.get_session is missing",
-                                stage=STAGE))
+        problems.append(
+            finding("RDA712", f"{database.__name__}.get_session is missing", stage=STAGE)
+        )
     if problems:
         return problems
     probe = create_async_engine(ctx.databases["main"], poolclass=NullPool)
@@ -72,24 +97,44 @@ async def run_checks(ctx: StageContext, api: TaskApi) -> None:
         ctx.check_started(name)
         try:
             await reset(api)
-        except Exception as exc:  # noqa: BLE001 - locks held by a connection the target leaked
-            ctx.report(finding(
-                "RDA711", f"before check '{name}' the tables could not be emptied ({describe(exc)}):"
-                " a connection of the target still holds locks", stage=STAGE))
+        except Exception as exc:
+            ctx.report(
+                finding(
+                    "RDA711",
+                    f"before check '{name}' the tables could not be emptied ({describe(exc)}):"
+                    " a connection of the target still holds locks",
+                    stage=STAGE,
+                )
+            )
             break
         try:
             await asyncio.wait_for(check(api), ctx.check_timeout)
         except Violation as v:
             ctx.report(violation_finding(api, v))
         except TimeoutError:
-            ctx.report(finding(
-                "RDA713", f"check '{name}' ({doc}) did not finish within {ctx.check_timeout:g} s: "
-                "a deadlock or an exhausted connection pool", stage=STAGE))
-        except Exception as exc:  # noqa: BLE001 - the target's exception, reported with its place
+            ctx.report(
+                finding(
+                    "RDA713",
+                    f"check '{name}' ({doc}) did not finish within {ctx.check_timeout:g} s: "
+                    "a deadlock or an exhausted connection pool; the remaining checks were not run",
+                    stage=STAGE,
+                )
+            )
+            return
+        except Exception as exc:
             file, line = ctx.location_of(exc)
-            ctx.report(finding(
-                "RDA712", f"check '{name}' ({doc}) failed: {describe(exc)}", stage=STAGE,
-                file=file, line=line, details={"traceback": "".join(traceback.format_exception(exc, limit=-4, chain=False))}))
+            ctx.report(
+                finding(
+                    "RDA712",
+                    f"check '{name}' ({doc}) failed: {describe(exc)}",
+                    stage=STAGE,
+                    file=file,
+                    line=line,
+                    details={
+                        "traceback": "".join(traceback.format_exception(exc, limit=-4, chain=False))
+                    },
+                )
+            )
     await check_leaks(ctx, api)
 
 
@@ -103,10 +148,15 @@ async def check_leaks(ctx: StageContext, api: TaskApi) -> None:
         "AND state LIKE 'idle in transaction%' AND pid <> pg_backend_pid()"
     )
     if checked_out or idle:
-        ctx.report(finding(
-            "RDA711", f"after the contract calls returned, {checked_out} connection(s) were still "
-            f"checked out of the pool and {idle} backend(s) were idle in transaction",
-            stage=STAGE, file=ctx.relative(getattr(api.database, "__file__", None))))
+        ctx.report(
+            finding(
+                "RDA711",
+                f"after the contract calls returned, {checked_out} connection(s) were still "
+                f"checked out of the pool and {idle} backend(s) were idle in transaction",
+                stage=STAGE,
+                file=ctx.relative(getattr(api.database, "__file__", None)),
+            )
+        )
 
 
 async def _main(ctx: StageContext) -> None:

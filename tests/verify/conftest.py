@@ -1,0 +1,85 @@
+"""Helpers for the verify tests: copies of the reference implementation, patched, verified.
+
+Mutants and hostile targets are derived here from ``reference_impl/`` (copy + one patch), never
+kept as hand-maintained forks, so they follow the reference as it changes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from verifier.db.base import Database, DatabaseProvider
+from verifier.report.model import Report
+from verifier.sandbox.runner import Limits
+from verifier.verify.pipeline import Options, verify_target
+from verifier.verify.target import load_target
+
+REFERENCE = Path(__file__).resolve().parents[2] / "reference_impl"
+DYNAMIC = ("import", "schema", "behavior", "migrations")
+
+
+def copy_reference(dest: Path) -> Path:
+    target = dest / "target"
+    shutil.copytree(REFERENCE, target, ignore=shutil.ignore_patterns("__pycache__", "tests"))
+    return target
+
+
+def patch(target: Path, relative: str, old: str, new: str, count: int = 1) -> None:
+    """Replace ``old`` by ``new`` in one file of the copy; fails loudly when ``old`` is absent."""
+    file = target / relative
+    text = file.read_text(encoding="utf-8")
+    assert text.count(old) >= count, f"mutant patch no longer applies: {old!r} not in {relative}"
+    file.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
+def append(target: Path, relative: str, code: str) -> None:
+    file = target / relative
+    file.write_text(file.read_text(encoding="utf-8") + "\n" + code + "\n", encoding="utf-8")
+
+
+@pytest.fixture
+def reference_copy(tmp_path: Path) -> Path:
+    return copy_reference(tmp_path)
+
+
+@pytest.fixture
+def verify(rda_provider: DatabaseProvider) -> Callable[..., Report]:
+    """Verify a target in-process on the session's server (the child is still sandboxed)."""
+
+    def run(
+        target: Path,
+        stages: tuple[str, ...] = DYNAMIC,
+        timeout: float = 60.0,
+        check_timeout: float = 20.0,
+        contract: str | None = None,
+    ) -> Report:
+        limits = Limits(timeout=timeout, check_timeout=check_timeout)
+        return verify_target(load_target(target, contract), rda_provider, Options(stages, limits))
+
+    return run
+
+
+def codes(report: Report) -> set[str]:
+    return {f.code for f in report.findings if f.severity == "error"}
+
+
+async def _rda_databases(database: Database) -> set[str]:
+    import asyncpg
+
+    conn = await asyncpg.connect(database.dsn)
+    try:
+        rows = await conn.fetch("SELECT datname FROM pg_database WHERE datname LIKE 'rda\\_%'")
+    finally:
+        await conn.close()
+    return {r["datname"] for r in rows} - {database.name}
+
+
+@pytest.fixture
+def rda_databases(rda_database: Database) -> Callable[[], set[str]]:
+    """The names of every rda_* database on the server (but the test's own)."""
+    return lambda: asyncio.run(_rda_databases(rda_database))
