@@ -7,6 +7,7 @@ kept as hand-maintained forks, so they follow the reference as it changes.
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -57,8 +58,9 @@ def verify(rda_provider: DatabaseProvider) -> Callable[..., Report]:
         timeout: float = 60.0,
         check_timeout: float = 20.0,
         contract: str | None = None,
+        memory_mb: int = 2048,
     ) -> Report:
-        limits = Limits(timeout=timeout, check_timeout=check_timeout)
+        limits = Limits(timeout=timeout, memory_mb=memory_mb, check_timeout=check_timeout)
         return verify_target(load_target(target, contract), rda_provider, Options(stages, limits))
 
     return run
@@ -76,10 +78,11 @@ async def _rda_databases(database: Database) -> set[str]:
         rows = await conn.fetch("SELECT datname FROM pg_database WHERE datname LIKE 'rda\\_%'")
     finally:
         await conn.close()
-    return {r["datname"] for r in rows} - {database.name}
+    mine = f"_{os.getpid()}_"  # other processes may be creating theirs meanwhile
+    return {r["datname"] for r in rows if mine in r["datname"]} - {database.name}
 
 
 @pytest.fixture
 def rda_databases(rda_database: Database) -> Callable[[], set[str]]:
-    """The names of every rda_* database on the server (but the test's own)."""
+    """The rda_* databases this process owns on the server (but the test's own)."""
     return lambda: asyncio.run(_rda_databases(rda_database))

@@ -46,7 +46,7 @@ def test_hostile_target_is_a_finding(
     code, expected = HOSTILE[name]
     append(reference_copy, "taskapi/models.py", code)
     before = rda_databases()
-    report = verify(reference_copy, stages=("import", "schema"), timeout=6)
+    report = verify(reference_copy, stages=("import", "schema"), timeout=10, memory_mb=1024)
     assert codes(report) == {expected}, report.findings
     assert report.exit_code == 1
     assert report.seconds < 15
