@@ -79,10 +79,11 @@ def resolve(ctx: StageContext) -> TaskApi | list[Finding]:
 
 
 async def reset(api: TaskApi) -> None:
+    """Empty every table (DELETE, children first: cheaper than TRUNCATE on a handful of rows)."""
     from sqlmodel import SQLModel
 
-    names = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
-    await api.execute("SET LOCAL lock_timeout = '3s'", f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+    tables = reversed(SQLModel.metadata.sorted_tables)
+    await api.execute("SET LOCAL lock_timeout = '3s'", *(f'DELETE FROM "{t.name}"' for t in tables))
 
 
 def violation_finding(api: TaskApi, v: Violation) -> Finding:

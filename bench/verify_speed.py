@@ -1,0 +1,99 @@
+"""How fast is ``rda verify``? Whole processes, as a user runs them.
+
+Prints, each beside its goal and the ratio to it:
+- cold: full verify of the reference implementation with no server running (median of N);
+- warm: the same after ``rda db start`` (median of N);
+- jobs: ``--jobs 2`` over 20 copies of the reference implementation;
+and where the time goes per stage (from the JSON report of a warm run).
+
+Uses its own data directory (``RDA_DATA_DIR``) so it never stops a server someone else uses.
+Run: ``python bench/verify_speed.py [--runs N]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+REFERENCE = ROOT / "reference_impl"
+GOALS = {"cold": 5.0, "warm": 2.5, "jobs": 30.0}
+
+
+def rda(*args: str, env: dict[str, str], check: bool = True) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run([sys.executable, "-m", "verifier", *args], env=env, text=True,
+                          capture_output=True, check=False)
+    if check and proc.returncode not in (0, 1):
+        sys.exit(f"rda {' '.join(args)} failed ({proc.returncode}):\n{proc.stderr}")
+    return proc
+
+
+def timed(*args: str, env: dict[str, str]) -> tuple[float, subprocess.CompletedProcess[str]]:
+    started = time.perf_counter()
+    proc = rda(*args, env=env)
+    return time.perf_counter() - started, proc
+
+
+def line(name: str, seconds: float, detail: str = "") -> None:
+    goal = GOALS[name]
+    verdict = "ok" if seconds <= goal else "OVER"
+    print(f"{name:5} {seconds:7.2f} s   goal ≤ {goal:.1f} s   ratio {seconds / goal:4.2f}  {verdict}"
+          f"  {detail}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--copies", type=int, default=20)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="rda-bench-"))
+    env = dict(os.environ, RDA_DATA_DIR=str(work / "pgdata"))
+    env.pop("RDA_DATABASE_URL", None)
+    try:
+        rda("db", "start", env=env)  # initdb once: not part of any figure
+        target = str(REFERENCE)
+        cold = []
+        for _ in range(args.runs):
+            rda("db", "stop", env=env)
+            seconds, proc = timed("verify", target, "--db", "embedded", "-q", env=env)
+            if proc.returncode != 0:
+                sys.exit(f"the reference implementation did not verify clean:\n{proc.stdout}")
+            cold.append(seconds)
+        rda("db", "start", env=env)
+        warm = []
+        for _ in range(args.runs):
+            seconds, _ = timed("verify", target, "--db", "embedded", "-q", env=env)
+            warm.append(seconds)
+        _, proc = timed("verify", target, "--db", "embedded", "-q", "--format", "json", env=env)
+        stages = json.loads(proc.stdout)["stages"]
+        copies = []
+        for i in range(args.copies):
+            dest = work / f"copy{i}"
+            shutil.copytree(REFERENCE, dest, ignore=shutil.ignore_patterns("__pycache__"))
+            copies.append(str(dest))
+        jobs, proc = timed("verify", *copies, "--jobs", "2", "--db", "embedded", "-q",
+                           "--format", "json", env=env)
+        if proc.returncode != 0:
+            sys.exit(f"--jobs 2 over {args.copies} copies reported findings:\n{proc.stdout[:2000]}")
+        print(f"rda verify on reference_impl, {os.cpu_count()} cores, runs={args.runs}")
+        line("cold", statistics.median(cold), f"(runs: {', '.join(f'{s:.2f}' for s in cold)})")
+        line("warm", statistics.median(warm), f"(runs: {', '.join(f'{s:.2f}' for s in warm)})")
+        line("jobs", jobs, f"(--jobs 2 over {args.copies} copies, {jobs / args.copies:.2f} s each)")
+        print("where the time goes (warm run, per stage):")
+        for stage in stages:
+            print(f"  {stage['name']:10} {stage['seconds']:6.2f} s  {stage['status']}")
+    finally:
+        rda("db", "stop", env=env, check=False)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
