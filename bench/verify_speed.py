@@ -29,8 +29,13 @@ GOALS = {"cold": 5.0, "warm": 2.5, "jobs": 30.0}
 
 
 def rda(*args: str, env: dict[str, str], check: bool = True) -> subprocess.CompletedProcess[str]:
-    proc = subprocess.run([sys.executable, "-m", "verifier", *args], env=env, text=True,
-                          capture_output=True, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "verifier", *args],
+        env=env,
+        text=True,
+        capture_output=True,
+        check=False,
+    )
     if check and proc.returncode not in (0, 1):
         sys.exit(f"rda {' '.join(args)} failed ({proc.returncode}):\n{proc.stderr}")
     return proc
@@ -45,8 +50,10 @@ def timed(*args: str, env: dict[str, str]) -> tuple[float, subprocess.CompletedP
 def line(name: str, seconds: float, detail: str = "") -> None:
     goal = GOALS[name]
     verdict = "ok" if seconds <= goal else "OVER"
-    print(f"{name:5} {seconds:7.2f} s   goal ≤ {goal:.1f} s   ratio {seconds / goal:4.2f}  {verdict}"
-          f"  {detail}")
+    print(
+        f"{name:5} {seconds:7.2f} s   goal ≤ {goal:.1f} s   ratio {seconds / goal:4.2f}  {verdict}"
+        f"  {detail}"
+    )
 
 
 def main() -> None:
@@ -79,8 +86,9 @@ def main() -> None:
             dest = work / f"copy{i}"
             shutil.copytree(REFERENCE, dest, ignore=shutil.ignore_patterns("__pycache__"))
             copies.append(str(dest))
-        jobs, proc = timed("verify", *copies, "--jobs", "2", "--db", "embedded", "-q",
-                           "--format", "json", env=env)
+        jobs, proc = timed(
+            "verify", *copies, "--jobs", "2", "--db", "embedded", "-q", "--format", "json", env=env
+        )
         if proc.returncode != 0:
             sys.exit(f"--jobs 2 over {args.copies} copies reported findings:\n{proc.stdout[:2000]}")
         print(f"rda verify on reference_impl, {os.cpu_count()} cores, runs={args.runs}")

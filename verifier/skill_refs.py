@@ -37,7 +37,9 @@ TESTING = "references/testing.md#test-against-postgresql"
 # L08 relationships & N+1
 RELATIONSHIPS_EAGER = "references/relationships-n-plus-one.md#eager-loading"
 RELATIONSHIPS_N_PLUS_ONE = "references/relationships-n-plus-one.md#the-n1-problem"
-RELATIONSHIPS_FOREIGN_KEYS = "references/relationships-n-plus-one.md#several-foreign-keys-to-one-table"
+RELATIONSHIPS_FOREIGN_KEYS = (
+    "references/relationships-n-plus-one.md#several-foreign-keys-to-one-table"
+)
 RELATIONSHIPS_SELF = "references/relationships-n-plus-one.md#self-referential-relationships"
 RELATIONSHIPS_JOINEDLOAD = "references/relationships-n-plus-one.md#joinedload-and-unique"
 # L09 transactions & errors

@@ -24,27 +24,59 @@ def register(subparsers: Any) -> None:
         ),
         epilog="Exit codes: 0 no error findings, 1 findings, 2 usage or infrastructure error.",
     )
-    parser.add_argument("targets", nargs="+", metavar="TARGET", type=Path,
-                        help="project directory (several with --jobs)")
-    parser.add_argument("--db", default="auto", metavar="auto|embedded|docker|URL",
-                        help="where databases come from (default auto: $RDA_DATABASE_URL, else "
-                        "the embedded PostgreSQL, else docker)")
-    parser.add_argument("--stages", default=",".join(STAGES), metavar="LIST",
-                        help=f"comma-separated stages to run (default all: {','.join(STAGES)})")
-    parser.add_argument("--contract", default=None, metavar="taskapi|none|PATH",
-                        help="behaviour contract (default: the manifest's, else taskapi when a "
-                        "crud module is found)")
+    parser.add_argument(
+        "targets",
+        nargs="+",
+        metavar="TARGET",
+        type=Path,
+        help="project directory (several with --jobs)",
+    )
+    parser.add_argument(
+        "--db",
+        default="auto",
+        metavar="auto|embedded|docker|URL",
+        help="where databases come from (default auto: $RDA_DATABASE_URL, else "
+        "the embedded PostgreSQL, else docker)",
+    )
+    parser.add_argument(
+        "--stages",
+        default=",".join(STAGES),
+        metavar="LIST",
+        help=f"comma-separated stages to run (default all: {','.join(STAGES)})",
+    )
+    parser.add_argument(
+        "--contract",
+        default=None,
+        metavar="taskapi|none|PATH",
+        help="behaviour contract (default: the manifest's, else taskapi when a "
+        "crud module is found)",
+    )
     parser.add_argument("--format", default="text", choices=FORMATS, help="report format")
-    parser.add_argument("--output", "-o", type=Path, default=None,
-                        help="write the report to FILE instead of stdout")
-    parser.add_argument("--timeout", type=float, default=120.0,
-                        help="seconds the target's code may run in all (default 120)")
-    parser.add_argument("--check-timeout", type=float, default=20.0,
-                        help="seconds one contract check may take (default 20)")
-    parser.add_argument("--memory", type=int, default=2048, metavar="MB",
-                        help="address-space limit of the sandboxed child (default 2048)")
-    parser.add_argument("--jobs", "-j", type=int, default=1,
-                        help="verify several targets in parallel on one server")
+    parser.add_argument(
+        "--output", "-o", type=Path, default=None, help="write the report to FILE instead of stdout"
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=120.0,
+        help="seconds the target's code may run in all (default 120)",
+    )
+    parser.add_argument(
+        "--check-timeout",
+        type=float,
+        default=20.0,
+        help="seconds one contract check may take (default 20)",
+    )
+    parser.add_argument(
+        "--memory",
+        type=int,
+        default=2048,
+        metavar="MB",
+        help="address-space limit of the sandboxed child (default 2048)",
+    )
+    parser.add_argument(
+        "--jobs", "-j", type=int, default=1, help="verify several targets in parallel on one server"
+    )
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
     parser.set_defaults(handler=run)
 
@@ -55,8 +87,10 @@ def parse_stages(value: str) -> tuple[str, ...]:
     chosen = tuple(s.strip() for s in value.split(",") if s.strip())
     unknown = [s for s in chosen if s not in STAGES]
     if unknown or not chosen:
-        raise UsageError(f"unknown stage(s) {', '.join(unknown) or '(none given)'}",
-                         f"choose from {','.join(STAGES)}")
+        raise UsageError(
+            f"unknown stage(s) {', '.join(unknown) or '(none given)'}",
+            f"choose from {','.join(STAGES)}",
+        )
     return tuple(s for s in STAGES if s in chosen)
 
 

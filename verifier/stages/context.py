@@ -57,7 +57,9 @@ class StageContext:
         if not path:
             return None
         try:
-            return os.path.relpath(path, self.root) if Path(path).is_relative_to(self.root) else None
+            return (
+                os.path.relpath(path, self.root) if Path(path).is_relative_to(self.root) else None
+            )
         except ValueError:
             return None
 

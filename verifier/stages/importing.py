@@ -35,13 +35,24 @@ def _import_failure(ctx: StageContext, module: str, exc: BaseException) -> Findi
     return finding("RDA701", message, stage="import", file=file, line=line)
 
 
+def _refused_by_guard(exc: BaseException) -> bool:
+    from verifier.sandbox.guard import SandboxRefusal
+
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, SandboxRefusal):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 def run(ctx: StageContext) -> str:
     modules = [m for m in (ctx.target.models, ctx.target.database, ctx.target.crud) if m]
     if not modules:
         ctx.report(
             finding(
                 "RDA701",
-                "no models module found: name it in [tool.rda] models = \"pkg.models\"",
+                'no models module found: name it in [tool.rda] models = "pkg.models"',
                 stage="import",
             )
         )
@@ -50,10 +61,11 @@ def run(ctx: StageContext) -> str:
         ctx.check_started(f"import {module}")
         try:
             import_module(ctx, module)
-        except BaseException as exc:  # noqa: BLE001 - sys.exit at import is a target fault
+        except BaseException as exc:
             if isinstance(exc, MemoryError):
                 raise
-            ctx.report(_import_failure(ctx, module, exc))
+            if not _refused_by_guard(exc):  # the guard already reported the refusal
+                ctx.report(_import_failure(ctx, module, exc))
             return "failed"
     ctx.check_started("configure_mappers")
     from sqlalchemy.exc import SQLAlchemyError

@@ -33,7 +33,7 @@ def build_with_alembic(ctx: StageContext, url: str) -> str | None:
 
     try:
         upgrade(ctx, url, "head")
-    except Exception as exc:  # noqa: BLE001 - any failure means: fall back
+    except Exception as exc:
         return describe(exc)
     return None
 
@@ -200,8 +200,10 @@ async def round_trip(ctx: StageContext, url: str) -> None:
                     obj = cls(**values)
                     session.add(obj)
                     await session.commit()
-                    pk = {c.name: getattr(obj, mapper.get_property_by_column(c).key)
-                          for c in table.primary_key.columns}
+                    pk = {
+                        c.name: getattr(obj, mapper.get_property_by_column(c).key)
+                        for c in table.primary_key.columns
+                    }
                 created[table.name] = pk
                 async with AsyncSession(engine) as session:
                     key = tuple(pk.values())
@@ -212,13 +214,27 @@ async def round_trip(ctx: StageContext, url: str) -> None:
                         if got != sent:
                             diffs.append(f"{attr}: wrote {sent!r}, read {got!r}")
                     if diffs:
-                        ctx.report(finding(
-                            "RDA704", f"{cls.__name__} does not read back what was written: "
-                            + "; ".join(diffs), stage=STAGE, file=file, line=line))
-            except Exception as exc:  # noqa: BLE001 - any failure here is the target's
-                ctx.report(finding(
-                    "RDA704", f"writing a {cls.__name__} row failed: {describe(exc)}",
-                    stage=STAGE, file=file, line=line, details={"values": repr(values)}))
+                        ctx.report(
+                            finding(
+                                "RDA704",
+                                f"{cls.__name__} does not read back what was written: "
+                                + "; ".join(diffs),
+                                stage=STAGE,
+                                file=file,
+                                line=line,
+                            )
+                        )
+            except Exception as exc:
+                ctx.report(
+                    finding(
+                        "RDA704",
+                        f"writing a {cls.__name__} row failed: {describe(exc)}",
+                        stage=STAGE,
+                        file=file,
+                        line=line,
+                        details={"values": repr(values)},
+                    )
+                )
         for cls in classes.values():
             relationships = list(cls.__mapper__.relationships)
             if not relationships:
@@ -230,11 +246,17 @@ async def round_trip(ctx: StageContext, url: str) -> None:
                         *[selectinload(getattr(cls, rel.key)) for rel in relationships]
                     )
                     await session.exec(stmt)  # type: ignore[call-overload]
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 file, line = attribute_location(ctx, cls, relationships[0].key)
-                ctx.report(finding(
-                    "RDA702", f"loading the relationships of {cls.__name__} failed: "
-                    f"{describe(exc)}", stage=STAGE, file=file, line=line))
+                ctx.report(
+                    finding(
+                        "RDA702",
+                        f"loading the relationships of {cls.__name__} failed: {describe(exc)}",
+                        stage=STAGE,
+                        file=file,
+                        line=line,
+                    )
+                )
     finally:
         await engine.dispose()
 
@@ -260,15 +282,26 @@ def run(ctx: StageContext) -> str:
         if failure is None:
             how = "alembic upgrade head"
         else:
-            ctx.writer.emit("note", stage=STAGE, text=f"alembic upgrade failed ({failure}); "
-                            "built the schema with create_all instead")
+            ctx.writer.emit(
+                "note",
+                stage=STAGE,
+                text=f"alembic upgrade failed ({failure}); "
+                "built the schema with create_all instead",
+            )
     if how == "create_all":
         try:
             asyncio.run(build_with_create_all(url))
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             file, line = ctx.location_of(exc)
-            ctx.report(finding("RDA703", f"create_all failed: {describe(exc)}", stage=STAGE,
-                               file=file, line=line))
+            ctx.report(
+                finding(
+                    "RDA703",
+                    f"create_all failed: {describe(exc)}",
+                    stage=STAGE,
+                    file=file,
+                    line=line,
+                )
+            )
             return "failed"
     ctx.schema_built = True
     ctx.check_started("inspect catalog")
@@ -294,6 +327,6 @@ async def _truncate(url: str) -> None:
     try:
         async with engine.begin() as conn:
             quoted = ", ".join(f'"{n}"' for n in names)
-            await conn.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))  # noqa: S608
+            await conn.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
     finally:
         await engine.dispose()

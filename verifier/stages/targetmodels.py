@@ -13,7 +13,7 @@ def mapped_classes() -> list[Any]:
     """Every class mapped to a table in SQLModel's registry (the target imported them)."""
     from sqlmodel import SQLModel
 
-    registry = SQLModel._sa_registry  # noqa: SLF001 - SQLModel's one registry of table models
+    registry = SQLModel._sa_registry
     return [m.class_ for m in registry.mappers if getattr(m, "local_table", None) is not None]
 
 
