@@ -9,8 +9,9 @@ from pathlib import Path
 import psutil
 import pytest
 
-from tests.verify.conftest import append, codes, patch
 from verifier.report.model import Report
+
+from .conftest import append, codes, patch
 
 HOSTILE = {
     "infinite loop at import": ("while True:\n    pass", "RDA713"),

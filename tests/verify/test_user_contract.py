@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.verify.conftest import codes
 from verifier.report.model import Report
+
+from .conftest import codes
 
 CONTRACTS = Path(__file__).parent / "contracts"
 STAGES = ("import", "schema", "behavior")

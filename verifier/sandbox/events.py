@@ -50,6 +50,7 @@ class ChildLog:
     check: str | None = None  # the check running last (names what hung or crashed)
     notes: list[str] = field(default_factory=list)
     offline_sql: str | None = None
+    revision_files: dict[str, str] = field(default_factory=dict)  # revision id -> file
     done: bool = False
 
     def feed(self, line: str) -> None:
@@ -85,5 +86,8 @@ class ChildLog:
             self.notes.append(str(data.get("text")))
         elif kind == "offline_sql" and isinstance(data.get("sql"), str):
             self.offline_sql = data["sql"]
+            files = data.get("revision_files")
+            if isinstance(files, dict):
+                self.revision_files = {str(k): str(v) for k, v in files.items()}
         elif kind == "done":
             self.done = True

@@ -1,46 +1,65 @@
 """Running the target's Alembic against a throwaway database from inside the child.
 
 The target's ``env.py`` may read its URL from the config or from the environment variable its
-manifest names; both are pointed at the throwaway database for the duration of the call.
-Alembic's async ``env.py`` files call ``asyncio.run`` themselves, so these functions must be
-called outside a running event loop.
+manifest names; both are pointed at the throwaway database for the duration of a call, from the
+ini's folder as a developer would run it. Alembic's async ``env.py`` files call ``asyncio.run``
+themselves, so these functions must be called outside a running event loop.
 """
 
 from __future__ import annotations
 
+import io
 import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from verifier.stages.context import StageContext
 
-
-def config(ctx: StageContext, url: str, **kwargs: Any) -> Any:
+if TYPE_CHECKING:
     from alembic.config import Config
 
-    assert ctx.target.alembic_ini is not None
-    cfg = Config(str(ctx.root / ctx.target.alembic_ini), **kwargs)
-    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    return cfg
+
+def alembic_config(ini: Path, url: str, output_buffer: io.StringIO | None = None) -> Config:
+    """The target's own alembic.ini, pointed at our database (``%`` escaped for configparser)."""
+    from alembic.config import Config
+
+    config = Config(str(ini), output_buffer=output_buffer, stdout=io.StringIO())
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
 
 
 @contextmanager
-def database_env(ctx: StageContext, url: str) -> Iterator[None]:
+def alembic_environment(ctx: StageContext, ini: Path, url: str) -> Iterator[None]:
+    """What alembic sees when a developer runs it: the ini's folder as cwd, the URL in the env.
+
+    Everything is put back afterwards, ``sys.path`` included (alembic prepends to it on every
+    command), so the stage leaves the child as it found it.
+    """
     name = ctx.target.database_url_env
-    before = os.environ.get(name)
+    saved_value = os.environ.get(name)
+    saved_cwd = os.getcwd()
+    saved_path = list(sys.path)
     os.environ[name] = url
+    os.chdir(ini.parent)
     try:
         yield
     finally:
-        if before is None:
+        os.chdir(saved_cwd)
+        sys.path[:] = saved_path
+        if saved_value is None:
             os.environ.pop(name, None)
         else:
-            os.environ[name] = before
+            os.environ[name] = saved_value
 
 
 def upgrade(ctx: StageContext, url: str, revision: str = "head") -> None:
+    """``alembic upgrade REVISION`` on ``url`` with the target's own alembic.ini."""
     from alembic import command
 
-    with database_env(ctx, url):
-        command.upgrade(config(ctx, url), revision)
+    assert ctx.target.alembic_ini is not None
+    ini = ctx.root / ctx.target.alembic_ini
+    with alembic_environment(ctx, ini, url):
+        command.upgrade(alembic_config(ini, url), revision)

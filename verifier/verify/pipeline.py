@@ -174,7 +174,9 @@ def dynamic_stages(
     if result.log.offline_sql:
         from verifier.stages.squawk import lint_sql
 
-        report.findings.extend(lint_sql(result.log.offline_sql))
+        report.findings.extend(
+            lint_sql(result.log.offline_sql, revision_files=result.log.revision_files)
+        )
 
 
 def verify_target(
