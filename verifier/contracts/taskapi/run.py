@@ -86,6 +86,16 @@ async def reset(api: TaskApi) -> None:
     await api.execute("SET LOCAL lock_timeout = '3s'", *(f'DELETE FROM "{t.name}"' for t in tables))
 
 
+def failure_code(exc: BaseException) -> str:
+    """An unexpected exception's code: I/O on a returned object is the expire_on_commit bug."""
+    from sqlalchemy.exc import MissingGreenlet
+    from sqlalchemy.orm.exc import DetachedInstanceError
+
+    if isinstance(exc, (MissingGreenlet, DetachedInstanceError)):
+        return "RDA705"
+    return "RDA712"
+
+
 def violation_finding(api: TaskApi, v: Violation) -> Finding:
     file, line = api.where(v.where) if isinstance(v.where, str) else (None, None)
     return finding(v.code, v.message, stage=STAGE, file=file, line=line, details=v.details)
@@ -126,7 +136,7 @@ async def run_checks(ctx: StageContext, api: TaskApi) -> None:
             file, line = ctx.location_of(exc)
             ctx.report(
                 finding(
-                    "RDA712",
+                    failure_code(exc),
                     f"check '{name}' ({doc}) failed: {describe(exc)}",
                     stage=STAGE,
                     file=file,
