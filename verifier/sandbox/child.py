@@ -15,6 +15,7 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from verifier.findings import Finding
 from verifier.sandbox.events import EventWriter
@@ -39,9 +40,23 @@ STAGE_FAILURE_CODES = {
 PREREQUISITES = {"schema": ("import",), "behavior": ("import", "schema"), "migrations": ("import",)}
 
 
-def run_stages(ctx: StageContext, stages: list[str], guard: Guard) -> None:
+class _Muted(EventWriter):
+    """Swallows a silent stage's events: another child reports that stage."""
+
+    def __init__(self) -> None:  # no pipe behind it
+        pass
+
+    def emit(self, event: str, **data: Any) -> None:
+        return None
+
+
+def run_stages(
+    ctx: StageContext, stages: list[str], guard: Guard, silent: frozenset[str] = frozenset()
+) -> None:
     statuses: dict[str, str] = {}
+    writer = ctx.writer
     for stage in stages:
+        ctx.writer = _Muted() if stage in silent else writer
         missing = [p for p in PREREQUISITES.get(stage, ()) if statuses.get(p, "passed") != "passed"]
         started = ctx.writer.stage_start(stage)
         if missing:
@@ -74,6 +89,7 @@ def run_stages(ctx: StageContext, stages: list[str], guard: Guard) -> None:
             status = "failed"
         statuses[stage] = status
         ctx.writer.stage_end(stage, status, started)
+    ctx.writer = writer
 
 
 def main(argv: list[str]) -> int:
@@ -95,7 +111,7 @@ def main(argv: list[str]) -> int:
     os.chdir(ctx.root)
     sys.path.insert(0, str(ctx.root))
     t0 = time.perf_counter()
-    run_stages(ctx, list(config["stages"]), guard)
+    run_stages(ctx, list(config["stages"]), guard, frozenset(config.get("silent_stages", ())))
     writer.emit("done", seconds=time.perf_counter() - t0)
     return 0
 

@@ -14,6 +14,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -77,16 +78,15 @@ class ProviderGate:
                 ) from exc
 
 
-def static_stage(target: Target, report: Report) -> None:
+def static_stage(target: Target) -> tuple[list[Finding], StageResult]:
+    """Stage 1 in the verifier itself: it never imports the target."""
     from verifier.lint import lint_paths
 
     started = time.perf_counter()
-    lint_report = lint_paths([target.path])
-    report.findings.extend(lint_report.findings)
-    failed = any(f.severity is Severity.ERROR for f in lint_report.findings)
-    report.stages.append(
-        StageResult("static", "failed" if failed else "passed", time.perf_counter() - started)
-    )
+    findings = lint_paths([target.path]).findings
+    failed = any(f.severity is Severity.ERROR for f in findings)
+    status = "failed" if failed else "passed"
+    return findings, StageResult("static", status, time.perf_counter() - started)
 
 
 def child_findings(result: ChildResult, limits: Limits) -> list[Finding]:
@@ -115,54 +115,74 @@ def child_findings(result: ChildResult, limits: Limits) -> list[Finding]:
     return [finding("RDA714", message, stage=stage, details={"stderr": "\n".join(tail)})]
 
 
-def dynamic_stages(
+@dataclass
+class Lane:
+    """One sandboxed child: the stages it reports, and those it runs only as prerequisites."""
+
+    stages: list[str]
+    silent: list[str] = field(default_factory=list)
+
+
+def plan_lanes(target: Target, stages: list[str]) -> list[Lane]:
+    """Split the dynamic stages over two children that run at the same time.
+
+    The migrations stage needs an empty database of its own and only the import before it, so
+    it runs beside import → schema → behavior instead of after them (two cores, two children).
+    Its child imports the target silently when the other child already reports the import.
+    """
+    main = [s for s in stages if s != "migrations"]
+    if "migrations" not in stages or not target.spec.alembic_ini or not main:
+        return [Lane(stages)]
+    silent = ["import"] if "import" in main else []
+    return [Lane(main), Lane(["migrations"], silent)]
+
+
+def run_lane(
     target: Target,
+    lane: Lane,
     gate: ProviderGate,
     options: Options,
-    report: Report,
+    scratch: Path,
     progress: Progress | None,
-) -> None:
-    stages = [s for s in DYNAMIC_STAGES if s in options.stages]
-    with tempfile.TemporaryDirectory(prefix="rda-verify-") as tmp:
-        workdir = Path(tmp) / "target"
-        shutil.copytree(target.path, workdir, ignore=COPY_IGNORE, symlinks=True)
-        home = Path(tmp) / "home"
-        home.mkdir()
-        databases: dict[str, Database] = {}
-        try:
-            databases["main"] = gate.create()
-            if "migrations" in stages and target.spec.alembic_ini:
-                databases["migrations"] = gate.create()
-            spec = target.spec.to_dict() | {"root": str(workdir)}
-            config = {
-                "target": spec,
-                "stages": stages,
-                "databases": {role: db.async_url for role, db in databases.items()},
-            }
-            env = scrubbed_environment(
-                {target.spec.database_url_env: databases["main"].async_url}, home
-            )
-            seen: set[str] = set()
+) -> ChildResult:
+    workdir = scratch / "target"
+    shutil.copytree(target.path, workdir, ignore=COPY_IGNORE, symlinks=True)
+    home = scratch / "home"
+    home.mkdir()
+    database = gate.create()
+    try:
+        urls = {"main": database.async_url, "migrations": database.async_url}
+        config = {
+            "target": target.spec.to_dict() | {"root": str(workdir)},
+            "stages": lane.silent + lane.stages,
+            "silent_stages": lane.silent,
+            "databases": urls,
+        }
+        env = scrubbed_environment({target.spec.database_url_env: database.async_url}, home)
+        seen: set[str] = set()
 
-            def on_event(log: ChildLog) -> None:
-                if progress is None:
-                    return
-                for name, info in log.stages.items():
-                    key = f"{name}:{info['status']}"
-                    if key not in seen:
-                        seen.add(key)
-                        progress(str(target.path), name, str(info["status"]))
+        def on_event(log: ChildLog) -> None:
+            if progress is None:
+                return
+            for name, info in log.stages.items():
+                key = f"{name}:{info['status']}"
+                if key not in seen:
+                    seen.add(key)
+                    progress(str(target.path), name, str(info["status"]))
 
-            result = run_child(
-                config, workdir=workdir, env=env, limits=options.limits, on_event=on_event
-            )
-        finally:
-            for db in databases.values():
-                gate.drop(db)
+        return run_child(config, workdir=workdir, env=env, limits=options.limits, on_event=on_event)
+    finally:
+        gate.drop(database)
+
+
+def collect(report: Report, lane: Lane, result: ChildResult, limits: Limits) -> None:
+    """Add one child's findings and stage results to the report."""
     report.findings.extend(result.log.findings)
-    report.findings.extend(child_findings(result, options.limits))
+    started = any(name in result.log.stages for name in lane.stages)
+    if started or not lane.silent:  # a silent import's crash is the other child's to report
+        report.findings.extend(child_findings(result, limits))
     report.assumptions.extend(result.log.notes)
-    for name in stages:
+    for name in lane.stages:
         info = result.log.stages.get(name)
         if info is None:
             report.stages.append(StageResult(name, "not run"))
@@ -179,6 +199,29 @@ def dynamic_stages(
         )
 
 
+def dynamic_stages(
+    target: Target,
+    gate: ProviderGate,
+    options: Options,
+    report: Report,
+    progress: Progress | None,
+) -> None:
+    stages = [s for s in DYNAMIC_STAGES if s in options.stages]
+    lanes = plan_lanes(target, stages)
+    with tempfile.TemporaryDirectory(prefix="rda-verify-") as tmp:
+        scratches = [Path(tmp) / f"lane{i}" for i in range(len(lanes))]
+        for scratch in scratches:
+            scratch.mkdir()
+        with ThreadPoolExecutor(max_workers=len(lanes)) as pool:
+            futures = [
+                pool.submit(run_lane, target, lane, gate, options, scratch, progress)
+                for lane, scratch in zip(lanes, scratches, strict=True)
+            ]
+            results = [f.result() for f in futures]
+    for lane, result in zip(lanes, results, strict=True):
+        collect(report, lane, result, options.limits)
+
+
 def verify_target(
     target: Target,
     provider: DatabaseProvider | ProviderGate,
@@ -189,14 +232,18 @@ def verify_target(
     started = time.perf_counter()
     report = Report(tool="verify", target=str(target.path), assumptions=list(target.assumptions))
     report.tool_versions = tool_versions()
-    if "static" in options.stages:
-        if progress:
-            progress(str(target.path), "static", "start")
-        static_stage(target, report)
-        if progress:
-            progress(str(target.path), "static", report.stages[-1].status)
-    if any(s in options.stages for s in DYNAMIC_STAGES):
-        dynamic_stages(target, gate, options, report, progress)
+    with ThreadPoolExecutor(max_workers=1) as pool:  # static runs while the children do
+        static = pool.submit(static_stage, target) if "static" in options.stages else None
+        if any(s in options.stages for s in DYNAMIC_STAGES):
+            dynamic_stages(target, gate, options, report, progress)
+        if static is not None:
+            findings, stage = static.result()
+            report.findings.extend(findings)
+            report.stages.append(stage)
+            if progress:
+                progress(str(target.path), "static", stage.status)
+    order = {name: i for i, name in enumerate(STAGE_ORDER)}
+    report.stages.sort(key=lambda stage: order.get(stage.name, len(order)))
     report.seconds = time.perf_counter() - started
     return report
 
