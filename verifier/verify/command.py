@@ -51,15 +51,25 @@ def verify(args: argparse.Namespace, stages: tuple[str, ...], out: TextIO, err: 
                     targets,
                 )
             )
-    finally:
+    except BaseException:
         if provider is not None:
-            provider.close()
+            close_quietly(provider)  # the first error is the one worth reading
+        raise
+    if provider is not None:
+        provider.close()
     text = render_all(reports, args.format)
     if args.output:
         args.output.write_text(text, encoding="utf-8")
     else:
         out.write(text if text.endswith("\n") else text + "\n")
     return max(r.exit_code for r in reports)
+
+
+def close_quietly(provider: object) -> None:
+    try:
+        provider.close()  # type: ignore[attr-defined]
+    except Exception:
+        pass
 
 
 def render_all(reports: list[Report], fmt: str) -> str:

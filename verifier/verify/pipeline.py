@@ -68,12 +68,12 @@ class ProviderGate:
         with self._lock:
             try:
                 self.provider.drop_database(database)
-            except InfrastructureError:
-                raise
             except Exception as exc:
+                detail = exc.message if isinstance(exc, InfrastructureError) else str(exc)
                 raise InfrastructureError(
-                    f"the database server failed during the run (dropping {database.name}: {exc})",
-                    "check the server (rda db status) and run again; findings of this run were "
+                    f"the database server failed during the run (dropping {database.name}: "
+                    f"{detail})",
+                    "check the server (rda db status) and run again; this run's findings were "
                     "discarded because they may be the server's fault, not the target's",
                 ) from exc
 
