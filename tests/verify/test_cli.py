@@ -1,0 +1,107 @@
+"""``rda verify`` as a user runs it: formats, --jobs, discovery, usage errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from .conftest import copy_reference, patch
+
+
+def rda(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "verifier", *args], capture_output=True, text=True, cwd=cwd
+    )
+
+
+def test_json_report_of_the_reference(tmp_path: Path) -> None:
+    target = copy_reference(tmp_path)
+    proc = rda("verify", str(target), "--format", "json", "-q")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["schema_version"] == "1"
+    assert report["findings"] == []
+    assert [s["name"] for s in report["stages"]] == [
+        "static",
+        "import",
+        "schema",
+        "behavior",
+        "migrations",
+    ]
+    assert all(s["status"] == "passed" for s in report["stages"])
+    assert {"sqlalchemy", "sqlmodel", "alembic"} <= set(report["tool_versions"])
+
+
+def test_jobs_verifies_targets_in_parallel_and_keeps_them_apart(tmp_path: Path) -> None:
+    clean = copy_reference(tmp_path / "clean")
+    broken = copy_reference(tmp_path / "broken")
+    patch(
+        broken,
+        "taskapi/crud.py",
+        "        await session.flush()  # assigns task.id",
+        "        await session.commit()  # assigns task.id",
+    )
+    proc = rda(
+        "verify",
+        str(clean),
+        str(broken),
+        "--jobs",
+        "2",
+        "--format",
+        "json",
+        "-q",
+        "--stages",
+        "import,schema,behavior",
+    )
+    assert proc.returncode == 1, proc.stderr
+    reports = {Path(r["target"]).parent.name: r for r in json.loads(proc.stdout)["reports"]}
+    assert reports["clean"]["findings"] == []
+    assert {f["code"] for f in reports["broken"]["findings"]} == {"RDA708"}
+
+
+@pytest.mark.parametrize("fmt", ["sarif", "junit", "github", "text"])
+def test_machine_formats_carry_the_finding(tmp_path: Path, fmt: str) -> None:
+    target = copy_reference(tmp_path)
+    patch(target, "taskapi/database.py", "expire_on_commit=False", "expire_on_commit=True")
+    proc = rda("verify", str(target), "--format", fmt, "-q", "--stages", "import,schema,behavior")
+    assert proc.returncode == 1, proc.stderr
+    assert "RDA705" in proc.stdout
+    if fmt == "sarif":
+        sarif = json.loads(proc.stdout)
+        assert sarif["version"] == "2.1.0"
+        assert sarif["runs"][0]["results"]
+    if fmt == "junit":
+        assert ET.fromstring(proc.stdout).iter("failure")
+    if fmt == "github":
+        assert proc.stdout.startswith("::error")
+
+
+def test_discovery_without_manifest_says_what_it_assumed(tmp_path: Path) -> None:
+    target = copy_reference(tmp_path)
+    (target / "pyproject.toml").unlink()
+    proc = rda("verify", str(target), "--format", "json", "-q", "--stages", "import,schema")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assumptions = json.loads(proc.stdout)["assumptions"]
+    assert any("models = 'taskapi.models'" in a for a in assumptions)
+    assert any("no [tool.rda] manifest" in a for a in assumptions)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("verify", "/no/such/dir"), "no such file or directory"),
+        (("verify", ".", "--stages", "static,bogus"), "unknown stage"),
+        (("verify", "README.md"), "is a file"),
+        (("verify", ".", "--jobs", "0"), "--jobs"),
+    ],
+)
+def test_usage_errors_are_exit_2_without_traceback(args: tuple[str, ...], message: str) -> None:
+    proc = rda(*args, cwd=Path(__file__).resolve().parents[2])
+    assert proc.returncode == 2
+    assert message in proc.stderr
+    assert "Traceback" not in proc.stderr
