@@ -32,6 +32,7 @@ SESSIONS_EXEC = "references/sessions.md#exec-not-execute"
 CRUD_PATTERNS = "references/crud-soft-delete.md#crud-functions"
 CRUD_PAGINATION = "references/crud-soft-delete.md#pagination"
 CRUD_SOFT_DELETE = "references/crud-soft-delete.md#soft-delete"
+CRUD_BOUND_PARAMETERS = "references/crud-soft-delete.md#bound-parameters"
 # L07 testing
 TESTING = "references/testing.md#test-against-postgresql"
 # L08 relationships & N+1
@@ -42,6 +43,7 @@ RELATIONSHIPS_FOREIGN_KEYS = (
 )
 RELATIONSHIPS_SELF = "references/relationships-n-plus-one.md#self-referential-relationships"
 RELATIONSHIPS_JOINEDLOAD = "references/relationships-n-plus-one.md#joinedload-and-unique"
+RELATIONSHIPS_ANNOTATIONS = "references/relationships-n-plus-one.md#relationship-annotations"
 # L09 transactions & errors
 TRANSACTIONS_ATOMIC = "references/transactions-errors.md#one-operation-one-commit"
 TRANSACTIONS_INTEGRITY = "references/transactions-errors.md#integrityerror-and-rollback"

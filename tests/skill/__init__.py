@@ -1,0 +1,1 @@
+"""Tests of rda skill check, package and assemble, and of the skill content itself."""
