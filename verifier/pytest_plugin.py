@@ -195,15 +195,30 @@ def rda_schema() -> SchemaBuilder | None:
 
 
 @pytest.fixture(scope="session")
+def _rda_templates() -> dict[Any, Database]:
+    """Templates built this session, one per ``rda_schema`` builder."""
+    return {}
+
+
+@pytest.fixture
 def rda_template(
-    rda_provider: DatabaseProvider, rda_schema: SchemaBuilder | None
+    rda_provider: DatabaseProvider,
+    rda_schema: SchemaBuilder | None,
+    _rda_templates: dict[Any, Database],
 ) -> Database | None:
-    """The template database holding the schema, or ``None`` when there is no schema."""
+    """The template database holding the schema, or ``None`` when there is no schema.
+
+    Built once per session for each ``rda_schema`` builder: conftests in different folders may
+    override ``rda_schema`` differently, and a session-scoped template would keep whichever
+    folder's schema pytest happened to build first.
+    """
     if rda_schema is None:
         return None
-    template = rda_provider.create_database()
-    rda_schema(template)
-    return template
+    if rda_schema not in _rda_templates:
+        template = rda_provider.create_database()
+        rda_schema(template)
+        _rda_templates[rda_schema] = template
+    return _rda_templates[rda_schema]
 
 
 @pytest.fixture

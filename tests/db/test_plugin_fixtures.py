@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel, select
 
 from verifier.pytest_plugin import StatementCounter
 
 
-class PluginNote(SQLModel, table=True):
+class _OwnRegistry(SQLModel, registry=registry()):
+    """Models of this module stay off SQLModel.metadata, which other tests compare to schemas."""
+
+
+class PluginNote(_OwnRegistry, table=True):
     __tablename__ = "plugin_note"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -28,7 +33,7 @@ async def test_each_test_gets_its_own_empty_database(rda_database, rda_session):
 
 async def test_session_keeps_attributes_after_commit(rda_engine, rda_session):
     async with rda_engine.begin() as conn:
-        await conn.run_sync(SQLModel.metadata.create_all, tables=[PluginNote.__table__])
+        await conn.run_sync(PluginNote.metadata.create_all, tables=[PluginNote.__table__])
     note = PluginNote(body="kept")
     rda_session.add(note)
     await rda_session.commit()

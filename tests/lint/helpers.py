@@ -1,0 +1,40 @@
+"""Helpers for the lint tests: lint a snippet with the RDA rules only, or run the CLI."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from verifier.findings import Finding
+from verifier.lint.runner import lint_source
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def rda(source: str, filename: str = "example.py", **kwargs) -> list[Finding]:
+    """RDA findings for a dedented snippet (ruff left out: these tests are about our rules)."""
+    return lint_source(textwrap.dedent(source), filename, ruff=False, **kwargs)
+
+
+def codes(source: str, filename: str = "example.py") -> list[str]:
+    return sorted(f.code for f in rda(source, filename))
+
+
+def run_cli(
+    *args: str, cwd: Path | None = None, stdin: str | None = None
+) -> subprocess.CompletedProcess:
+    """``rda ARGS`` as a real process, the way users and hooks run it."""
+    env = {k: v for k, v in os.environ.items() if k != "RDA_DATABASE_URL"}
+    return subprocess.run(
+        [sys.executable, "-m", "verifier", *args],
+        cwd=cwd or REPO,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )

@@ -1,0 +1,76 @@
+"""ruff's curated rules in the same report: mapped, deduplicated, run once per invocation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from verifier import skill_refs
+from verifier.lint import lint_source, ruff_runner
+from verifier.lint.runner import lint_paths
+from verifier.lint.selection import RUFF_DEFAULT
+
+
+def test_ruff_findings_are_findings_with_skill_refs() -> None:
+    source = "from datetime import datetime\n\n\ndef stamp():\n    return datetime.now()\n"
+    found = {f.code: f for f in lint_source(source, "stamp.py")}
+    dtz = found["DTZ005"]
+    assert dtz.line == 5 and dtz.col == 12 and dtz.stage == "static"
+    assert dtz.skill_ref == skill_refs.MODELS_TIMESTAMPS
+    assert dtz.details["url"].startswith("https://docs.astral.sh/ruff/rules/")
+
+
+def test_curated_selection_and_fastapi_depends_is_not_b008() -> None:
+    assert {"F", "E9", "B", "ASYNC", "DTZ", "S608"} <= set(RUFF_DEFAULT)
+    source = (
+        "from fastapi import Depends\n\n\n"
+        "async def endpoint(session=Depends(get_session), x=make()):\n    return session, x\n"
+    )
+    codes = [f.code for f in lint_source(source, "api.py")]
+    assert codes.count("B008") == 1  # make() is; Depends() is not
+
+
+def test_rda602_supersedes_s608_on_the_same_line() -> None:
+    source = (
+        "from sqlalchemy import text\n\n\n"
+        "def query(name):\n"
+        "    return text(f\"SELECT * FROM task WHERE title = '{name}'\")\n"
+    )
+    codes = [f.code for f in lint_source(source, "q.py")]
+    assert "RDA602" in codes and "S608" not in codes
+    ddl = (
+        "from alembic import op\n\n\n"
+        "def upgrade(t):\n    op.execute(f'CREATE INDEX ix ON {t} (id)')\n"
+    )
+    assert [f.code for f in lint_source(ddl, "m.py")] == ["RDA602"]
+
+
+def test_noqa_for_ruff_codes_and_rda_codes_on_one_line() -> None:
+    source = "import os  # noqa: F401\nimport sys  # noqa: RDA101\n"
+    assert [f.code for f in lint_source(source, "x.py")] == ["F401"]
+
+
+def test_select_reaches_ruff_and_unknown_ruff_selector_is_a_usage_error() -> None:
+    from verifier.errors import UsageError
+
+    source = "import os\nfrom datetime import datetime\nx = datetime.now()\n"
+    assert [f.code for f in lint_source(source, "x.py", select=["DTZ"])] == ["DTZ005"]
+    with pytest.raises(UsageError, match="ruff rejected"):
+        lint_source(source, "x.py", select=["ZZZ9"])
+
+
+def test_ruff_runs_once_per_invocation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for index in range(5):
+        (tmp_path / f"m{index}.py").write_text("import os\n", encoding="utf-8")
+    calls = []
+    real = ruff_runner.RuffJob.__init__
+
+    def counting(self, cmd, stdin=None):
+        calls.append(cmd)
+        real(self, cmd, stdin)
+
+    monkeypatch.setattr(ruff_runner.RuffJob, "__init__", counting)
+    report = lint_paths([tmp_path])
+    assert len(calls) == 1
+    assert sorted(f.code for f in report.findings) == ["F401"] * 5

@@ -1,0 +1,129 @@
+"""Turn the paths on the command line into the files to lint.
+
+Directories are walked without following symlinked directories (as ruff does, so a symlink
+loop cannot trap the walk and no file is linted twice under two names), skipping the
+directories ruff skips by default and the configured ``exclude`` globs. A path given on the
+command line is followed even when it is a symlink; a looping one is a clear usage error.
+Files given explicitly are linted if they are Python (``.py``/``.pyi``), ``alembic.ini`` or a
+``.mako`` template. Problems with the paths themselves are usage errors; problems met while
+walking become notes in the report.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from verifier.errors import UsageError
+from verifier.lint.config import LintConfig
+from verifier.lint.engine import ALEMBIC_INI, MAKO, file_kind
+
+# ruff's default `exclude` list: tool caches, VCS and virtualenv directories.
+SKIPPED_DIRS = frozenset(
+    {
+        ".bzr",
+        ".direnv",
+        ".eggs",
+        ".git",
+        ".git-rewrite",
+        ".hg",
+        ".ipynb_checkpoints",
+        ".mypy_cache",
+        ".nox",
+        ".pants.d",
+        ".pyenv",
+        ".pytest_cache",
+        ".pytype",
+        ".ruff_cache",
+        ".svn",
+        ".tox",
+        ".venv",
+        ".vscode",
+        "__pypackages__",
+        "__pycache__",
+        "_build",
+        "buck-out",
+        "dist",
+        "node_modules",
+        "site-packages",
+        "venv",
+    }
+)
+
+
+def lintable(name: str) -> bool:
+    lowered = name.lower()
+    return lowered.endswith((".py", ".pyi")) or file_kind(name) in (ALEMBIC_INI, MAKO)
+
+
+@dataclass
+class Discovery:
+    files: list[Path] = field(default_factory=list)
+    explicit: list[Path] = field(default_factory=list)  # files named on the command line
+    notes: list[str] = field(default_factory=list)
+
+
+def discover(paths: list[Path], config: LintConfig) -> Discovery:
+    found = Discovery()
+    seen: set[Path] = set()
+
+    def add(path: Path) -> None:
+        key = path.resolve()
+        if key not in seen:
+            seen.add(key)
+            found.files.append(path)
+
+    for path in paths:
+        try:
+            path.stat()
+        except FileNotFoundError:
+            if path.is_symlink():
+                raise UsageError(f"{path}: broken symbolic link") from None
+            raise UsageError(f"{path}: no such file or directory") from None
+        except OSError as exc:
+            if exc.errno == 40:  # ELOOP
+                raise UsageError(f"{path}: symbolic link loop (too many levels of links)") from None
+            raise UsageError(f"{path}: {exc.strerror or exc}") from None
+        if path.is_dir():
+            _walk(path, config, found, add)
+        elif path.is_file():
+            if not lintable(path.name):
+                raise UsageError(
+                    f"{path}: not a Python file",
+                    hint="rda lint checks .py files, alembic.ini and script.py.mako",
+                )
+            found.explicit.append(path)
+            add(path)
+        else:
+            raise UsageError(f"{path}: not a regular file or directory")
+    return found
+
+
+def _walk(root: Path, config: LintConfig, found: Discovery, add: Callable[[Path], None]) -> None:
+    """Walk ``root`` without following symlinked directories (as ruff does): no loops, no
+    file reached twice under two names. Symlinked files are linted."""
+
+    def onerror(exc: OSError) -> None:
+        found.notes.append(f"skipped {exc.filename}: {exc.strerror or exc}")
+
+    for directory, dirnames, filenames in os.walk(root, onerror=onerror):
+        here = Path(directory)
+        keep = []
+        for name in sorted(dirnames):
+            sub = here / name
+            if name in SKIPPED_DIRS or name.endswith(".egg-info") or config.excluded(sub):
+                continue
+            keep.append(name)
+        dirnames[:] = keep
+        for name in sorted(filenames):
+            if not lintable(name):
+                continue
+            path = here / name
+            if config.excluded(path):
+                continue
+            if path.is_symlink() and not path.exists():
+                found.notes.append(f"skipped {path}: broken or looping symbolic link")
+                continue
+            add(path)

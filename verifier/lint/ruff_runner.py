@@ -1,0 +1,229 @@
+"""Run ruff once per lint run and turn its JSON into findings.
+
+ruff is invoked as the binary its Python package ships (``ruff.__main__.find_ruff_bin``), with
+``--isolated`` so the user's own ruff configuration cannot change the curated selection,
+``--no-cache`` so linting never writes a ``.ruff_cache`` into the user's tree (measured: no
+slower on the inputs of ``bench/lint_speed.py``), and ``--exit-zero`` so its exit status only
+reports ruff's own failures. ``RDA`` codes are declared external so ``# noqa: RDA101`` is
+left to us.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from verifier import skill_refs
+from verifier.errors import InfrastructureError, UsageError
+from verifier.findings import Finding, Severity
+from verifier.lint.selection import Selection
+
+# FastAPI's dependency markers are meant to be called in argument defaults (bugbear B008).
+_IMMUTABLE_CALLS = (
+    "fastapi.Depends",
+    "fastapi.Security",
+    "fastapi.Query",
+    "fastapi.Path",
+    "fastapi.Body",
+    "fastapi.Header",
+    "fastapi.Cookie",
+    "fastapi.Form",
+    "fastapi.File",
+)
+# Where the skill teaches the fix for ruff's codes, when it does.
+_SKILL_REFS = {
+    "DTZ": skill_refs.MODELS_TIMESTAMPS,
+    "S608": skill_refs.CRUD_BOUND_PARAMETERS,
+    "E722": skill_refs.TRANSACTIONS_EXCEPT,
+    "RUF006": skill_refs.SESSIONS_CONCURRENCY,
+}
+SYNTAX_CODES = frozenset({"invalid-syntax", "E902", "E999"})
+
+
+@cache
+def ruff_binary() -> str:
+    try:
+        from ruff.__main__ import find_ruff_bin
+    except ImportError as exc:  # pragma: no cover - ruff is a dependency
+        raise InfrastructureError(
+            "the ruff package is not installed", hint="pip install ruff"
+        ) from exc
+    try:
+        return os.fsdecode(find_ruff_bin())
+    except FileNotFoundError as exc:
+        raise InfrastructureError(f"ruff binary not found: {exc}", hint="reinstall ruff") from exc
+
+
+@cache
+def ruff_version() -> str:
+    """ruff's version from its dist-info (importlib.metadata costs ~40 ms of startup)."""
+    try:
+        import ruff
+
+        site = Path(ruff.__file__).resolve().parent.parent
+        found = sorted(site.glob("ruff-*.dist-info"))
+        return found[-1].name[len("ruff-") : -len(".dist-info")] if found else "unknown"
+    except Exception:  # pragma: no cover - version is informative only
+        return "unknown"
+
+
+def _command(selection: Selection, target_version: str, fix: bool) -> list[str]:
+    cmd = [
+        ruff_binary(),
+        "check",
+        "--isolated",
+        "--no-cache",
+        "--exit-zero",
+        "--output-format",
+        "json",
+        "--target-version",
+        target_version,
+        "--select",
+        ",".join(selection.ruff_select()),
+        "--config",
+        "lint.external = ['RDA']",
+        "--config",
+        f"lint.flake8-bugbear.extend-immutable-calls = {list(_IMMUTABLE_CALLS)!r}",
+    ]
+    ignore = selection.ruff_ignore()
+    if ignore:
+        cmd += ["--ignore", ",".join(ignore)]
+    if fix:
+        cmd.append("--fix")
+    return cmd
+
+
+class RuffJob:
+    """One ruff process, started now and read later: it runs while the RDA rules do."""
+
+    def __init__(self, cmd: list[str], stdin: str | None = None) -> None:
+        self.cmd = cmd
+        self.stdin = stdin
+        try:
+            self.proc = subprocess.Popen(
+                cmd,
+                stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                encoding="utf-8",
+                errors="replace",
+            )
+        except OSError as exc:
+            raise InfrastructureError(f"cannot run ruff: {exc}") from exc
+
+    def items(self) -> list[dict[str, Any]]:
+        stdout, stderr = self.proc.communicate(self.stdin)
+        if self.proc.returncode != 0:
+            message = " ".join(line.strip() for line in stderr.strip().splitlines()[:3])
+            if "Unknown rule selector" in message or "invalid value" in message:
+                raise UsageError(f"ruff rejected the selection: {message}")
+            raise InfrastructureError(f"ruff failed (exit {self.proc.returncode}): {message}")
+        try:
+            data = json.loads(stdout or "[]")
+        except json.JSONDecodeError as exc:
+            raise InfrastructureError(f"ruff printed invalid JSON: {exc}") from exc
+        if not isinstance(data, list):
+            raise InfrastructureError("ruff printed unexpected JSON (not a list)")
+        return data
+
+
+def _run(cmd: list[str], stdin: str | None = None) -> list[dict[str, Any]]:
+    return RuffJob(cmd, stdin).items()
+
+
+def _skill_ref(code: str) -> str | None:
+    for prefix, ref in _SKILL_REFS.items():
+        if code.startswith(prefix):
+            return ref
+    return None
+
+
+def to_finding(item: dict[str, Any], display: str) -> Finding:
+    code = item.get("code") or "invalid-syntax"
+    location = item.get("location") or {}
+    fix = item.get("fix") or None
+    details: dict[str, Any] = {"source": "ruff"}
+    if item.get("name"):
+        details["rule_name"] = item["name"]
+    if item.get("url"):
+        details["url"] = item["url"]
+    if fix and fix.get("applicability") == "safe":
+        details["fixable"] = True
+    return Finding(
+        code=code,
+        message=str(item.get("message", "")),
+        severity=Severity.ERROR,
+        file=display,
+        line=location.get("row"),
+        col=location.get("column"),
+        stage="static",
+        fix=(fix or {}).get("message"),
+        skill_ref=_skill_ref(code),
+        details=details,
+    )
+
+
+class PendingRuff:
+    """Findings of a ruff run over files, collected when ``findings()`` is called."""
+
+    def __init__(self, files: Sequence[tuple[Path, str]], cmd: list[str] | None) -> None:
+        self.by_path = {str(p.resolve()): d for p, d in files}
+        self.job = RuffJob(cmd) if cmd is not None else None
+
+    def cancel(self) -> None:
+        """Stop the ruff process (the run failed before its findings were needed)."""
+        if self.job is not None and self.job.proc.poll() is None:
+            self.job.proc.kill()
+            self.job.proc.communicate()
+
+    def findings(self) -> list[Finding]:
+        if self.job is None:
+            return []
+        out = []
+        for item in self.job.items():
+            filename = str(item.get("filename", ""))
+            display = self.by_path.get(filename) or self.by_path.get(
+                str(Path(filename).resolve()), filename
+            )
+            out.append(to_finding(item, display))
+        return out
+
+
+def start_ruff(
+    files: Sequence[tuple[Path, str]],
+    selection: Selection,
+    target_version: str,
+    fix: bool = False,
+) -> PendingRuff:
+    """Start one ruff process over ``files`` (path, display name); read it with findings()."""
+    python = [(p, d) for p, d in files if p.suffix in (".py", ".pyi")]
+    if not python or not selection.ruff_select():
+        return PendingRuff(python, None)
+    cmd = [*_command(selection, target_version, fix), "--", *(str(p) for p, _ in python)]
+    return PendingRuff(python, cmd)
+
+
+def run_ruff(
+    files: Sequence[tuple[Path, str]],
+    selection: Selection,
+    target_version: str,
+    fix: bool = False,
+) -> list[Finding]:
+    """Lint ``files`` (path, display name) in one ruff process and wait for it."""
+    return start_ruff(files, selection, target_version, fix).findings()
+
+
+def run_ruff_source(
+    source: str, filename: str, selection: Selection, target_version: str
+) -> list[Finding]:
+    """Lint an in-memory snippet through ruff's stdin."""
+    if not selection.ruff_select():
+        return []
+    cmd = [*_command(selection, target_version, False), "--stdin-filename", filename, "-"]
+    return [to_finding(item, filename) for item in _run(cmd, stdin=source)]

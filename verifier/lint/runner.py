@@ -1,0 +1,326 @@
+"""``rda lint``'s work: discover, read, run the RDA rules and ruff, merge into one Report.
+
+Order of a run: resolve the configuration and selection; discover files; read and parse them
+(bad files become RDA000); index the models of every file (plus, for files named one by one,
+their neighbours, so ``crud.py`` linted alone still knows ``models.py``); run the rules; apply
+fixes and re-lint when ``--fix``; run ruff once over all Python files; drop ruff findings that an
+RDA finding on the same line supersedes, and ruff's syntax errors for files RDA000 already
+reports; apply ``per-file-ignores``.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from verifier import __version__
+from verifier.findings import Finding
+from verifier.lint.config import LintConfig, default_target_version, find_config
+from verifier.lint.discovery import discover
+from verifier.lint.engine import (
+    PYTHON,
+    AstPass,
+    build_contexts,
+    default_jobs,
+    file_kind,
+    run_rules,
+)
+from verifier.lint.fixes import apply_fixes
+from verifier.lint.reading import SourceFile, decode_source, read_source
+from verifier.lint.ruff_runner import (
+    SYNTAX_CODES,
+    ruff_version,
+    run_ruff,
+    run_ruff_source,
+    start_ruff,
+)
+from verifier.lint.selection import Selection
+from verifier.report.model import Report, StageResult
+from verifier.rules import Rule, Violation, all_rules
+
+MAX_FIX_ROUNDS = 10
+_CONTEXT_HINTS = (
+    "Relationship(",
+    "relationship(",
+    "table=True",
+    "__tablename__",
+    "sessionmaker",
+    "create_async_engine",
+)
+_MAX_CONTEXT_FILES = 60
+
+
+@dataclass
+class Options:
+    """What the command line adds to the configuration."""
+
+    select: list[str] | None = None
+    extend_select: Sequence[str] = ()
+    ignore: Sequence[str] = ()
+    fix: bool = False
+    ruff: bool | None = None
+    jobs: int | None = None  # worker processes for the rule pass (None: automatic)
+
+
+def selection_for(config: LintConfig, options: Options | None = None) -> Selection:
+    options = options or Options()
+    return Selection.build(
+        select=options.select if options.select is not None else config.select,
+        extend_select=[*config.extend_select, *options.extend_select],
+        ignore=[*config.ignore, *options.ignore],
+        known_rda=all_rules(),
+    )
+
+
+def _display(path: Path) -> str:
+    """The path as the user reaches it (symlinks kept), relative to the working directory."""
+    absolute = Path(os.path.abspath(path))
+    try:
+        return absolute.relative_to(Path(os.path.abspath(Path.cwd()))).as_posix()
+    except ValueError:
+        return absolute.as_posix()
+
+
+def _context_files(explicit: list[Path], linted: set[Path], max_size: int) -> list[SourceFile]:
+    """Neighbours of files linted one by one, read only to know their models and engines."""
+    out: list[SourceFile] = []
+    candidates: list[Path] = []
+    for path in explicit:
+        directory = path.resolve().parent
+        candidates += sorted(directory.glob("*.py"))
+        for sub in ("models", "db", "database"):
+            candidates += sorted((directory / sub).glob("*.py"))
+            candidates += sorted((directory.parent / sub).glob("*.py"))
+        candidates += sorted(directory.parent.glob("models*.py"))
+    seen = set(linted)
+    for candidate in candidates:
+        resolved = candidate.resolve()
+        if resolved in seen or len(out) >= _MAX_CONTEXT_FILES:
+            continue
+        seen.add(resolved)
+        source = read_source(candidate, _display(candidate), max_size)
+        if source.text is not None and any(h in source.text for h in _CONTEXT_HINTS):
+            out.append(source)
+    return out
+
+
+def _ruff_inputs(files: Iterable[Path], config: LintConfig) -> list[tuple[Path, str]]:
+    """Python files ruff should see: not the ones over the size limit."""
+    out = []
+    for path in files:
+        if file_kind(path.name) != PYTHON:
+            continue
+        try:
+            if path.stat().st_size > config.max_file_size:
+                continue
+        except OSError:
+            continue
+        out.append((path, _display(path)))
+    return out
+
+
+def _enabled_rules(selection: Selection) -> list[Rule]:
+    return [rule for code, rule in all_rules().items() if selection.enabled(code)]
+
+
+def _merge(rda: list[Finding], ruff: list[Finding], problems: list[Finding]) -> list[Finding]:
+    rules = all_rules()
+    superseded: set[tuple[str | None, int | None, str]] = set()
+    for finding in rda:
+        rule = rules.get(finding.code)
+        for code in rule.supersedes if rule else ():
+            superseded.add((finding.file, finding.line, code))
+    broken = {p.file for p in problems if p.severity == "error"}
+    kept = [
+        f
+        for f in ruff
+        if (f.file, f.line, f.code) not in superseded
+        and not (f.code in SYNTAX_CODES and f.file in broken)
+    ]
+    return [*problems, *rda, *kept]
+
+
+def lint_paths(
+    paths: Sequence[Path | str],
+    config: LintConfig | None = None,
+    fix: bool = False,
+    *,
+    options: Options | None = None,
+) -> Report:
+    """Lint files and directories; the Report holds every finding of the static stage."""
+    options = options or Options(fix=fix)
+    options.fix = fix or options.fix
+    return _Run(paths, config, options).execute()
+
+
+class _Run:
+    """One ``rda lint`` invocation, step by step (see the module docstring)."""
+
+    def __init__(
+        self, paths: Sequence[Path | str], config: LintConfig | None, options: Options
+    ) -> None:
+        self.started = time.perf_counter()
+        self.options = options
+        self.paths = [Path(p) for p in paths] or [Path(".")]
+        self.config = config or find_config(self.paths[0])
+        self.selection = selection_for(self.config, options)
+        self.found = discover(self.paths, self.config)
+        self.rules = _enabled_rules(self.selection)
+        self.use_ruff = self.config.ruff if options.ruff is None else options.ruff
+        self.ignored_by_file = {
+            _display(p): tuple(self.config.ignored_for(p))
+            for p in self.found.files
+            if self.config.per_file_ignores
+        }
+        self.sources: dict[Path, SourceFile] = {}
+        self.context_only: list[SourceFile] = []
+        self.fixed = 0
+
+    def enabled_for(self, code: str, display: str) -> bool:
+        """``per-file-ignores`` applied to the RDA rules."""
+        return not any(code.startswith(c) for c in self.ignored_by_file.get(display, ()))
+
+    def execute(self) -> Report:
+        options, config = self.options, self.config
+        pending = None
+        if self.use_ruff and not options.fix:
+            # ruff runs in its own process while the RDA rules run here.
+            pending = start_ruff(
+                _ruff_inputs(self.found.files, config), self.selection, config.target_version
+            )
+        try:
+            for path in self.found.files:
+                self.sources[path] = read_source(path, _display(path), config.max_file_size)
+            self.context_only = _context_files(
+                self.found.explicit, {p.resolve() for p in self.found.files}, config.max_file_size
+            )
+            jobs = 1 if options.fix else (options.jobs or default_jobs(len(self.sources)))
+            result, problems = self._ast_pass(jobs)
+            notes = [*self.found.notes, *result.notes]
+            if options.fix:
+                result, problems = self._fix_rounds(result, problems)
+            ruff_findings: list[Finding] = []
+            if pending is not None:
+                ruff_findings = pending.findings()
+            elif self.use_ruff:
+                ruff_findings = run_ruff(
+                    _ruff_inputs(self.sources, config),
+                    self.selection,
+                    config.target_version,
+                    fix=options.fix,
+                )
+                if options.fix:
+                    # ruff's fixes may have moved lines: report the RDA findings of the final text.
+                    self._reread()
+                    result, problems = self._ast_pass(1)
+        except BaseException:
+            if pending is not None:
+                pending.cancel()
+            raise
+        return self._report(result.violations, ruff_findings, problems, notes)
+
+    def _ast_pass(self, jobs: int) -> tuple[AstPass, list[Finding]]:
+        contexts, problems, _ = build_contexts(self.sources.values(), self.context_only)
+        enabled = self.enabled_for if self.ignored_by_file else None
+        return run_rules(contexts, self.rules, enabled, jobs=jobs), problems
+
+    def _reread(self) -> None:
+        for path, source in list(self.sources.items()):
+            if source.text is not None:
+                self.sources[path] = read_source(path, source.path, self.config.max_file_size)
+
+    def _fix_rounds(
+        self, result: AstPass, problems: list[Finding]
+    ) -> tuple[AstPass, list[Finding]]:
+        """Apply fixes, write the files, re-lint; repeat while fixes apply (bounded)."""
+        for _ in range(MAX_FIX_ROUNDS):
+            by_file: dict[str, list[Violation]] = {}
+            for violation in result.violations:
+                if violation.edits:
+                    by_file.setdefault(violation.finding.file or "", []).append(violation)
+            changed = False
+            for path, source in self.sources.items():
+                violations = by_file.get(source.path)
+                if not violations or source.text is None:
+                    continue
+                new_text, count = apply_fixes(source.text, violations)
+                if count and new_text != source.text:
+                    path.write_text(new_text, encoding="utf-8")
+                    self.sources[path] = SourceFile(source.path, new_text)
+                    self.fixed += count
+                    changed = True
+            if not changed:
+                break
+            result, problems = self._ast_pass(1)
+        return result, problems
+
+    def _report(
+        self,
+        violations: list[Violation],
+        ruff_findings: list[Finding],
+        problems: list[Finding],
+        notes: list[str],
+    ) -> Report:
+        selection = self.selection
+        findings = _merge([v.finding for v in violations], ruff_findings, problems)
+        findings = [
+            f
+            for f in findings
+            if f.code == "RDA000" or not f.code.startswith("RDA") or selection.enabled(f.code)
+        ]
+        if self.ignored_by_file:
+            findings = [f for f in findings if self.enabled_for(f.code, f.file or "")]
+        if not self.found.files:
+            notes.append(f"no Python files found under {', '.join(map(str, self.paths))}")
+        seconds = time.perf_counter() - self.started
+        ruff = ruff_version() if self.use_ruff else "not run"
+        report = Report(
+            tool="lint",
+            target=" ".join(str(p) for p in self.paths),
+            findings=sorted(findings, key=Finding.sort_key),
+            assumptions=notes,
+            tool_versions={"rda": __version__, "ruff": ruff},
+            seconds=seconds,
+        )
+        note = f"{len(self.found.files)} file(s), {len(self.rules)} RDA rule(s)"
+        if self.options.fix:
+            note += f", {self.fixed} fix(es) applied"
+        report.stages.append(
+            StageResult("static", "failed" if report.errors else "passed", seconds, note)
+        )
+        return report
+
+
+def lint_source(
+    source: str,
+    filename: str = "<snippet>.py",
+    *,
+    select: Iterable[str] | None = None,
+    ignore: Iterable[str] | None = None,
+    ruff: bool = True,
+) -> list[Finding]:
+    """Lint one in-memory snippet (ruff through stdin plus the RDA rules); no files touched."""
+    selection = Selection.build(
+        select=list(select) if select is not None else None,
+        ignore=list(ignore or ()),
+        known_rda=all_rules(),
+    )
+    decoded = decode_source(source.encode("utf-8"), filename)
+    contexts, problems, _ = build_contexts([decoded])
+    result = run_rules(contexts, _enabled_rules(selection))
+    ruff_findings: list[Finding] = []
+    if ruff and file_kind(filename) == PYTHON:
+        ruff_name = filename if filename.endswith((".py", ".pyi")) else filename + ".py"
+        ruff_findings = [
+            _rename(f, filename)
+            for f in run_ruff_source(source, ruff_name, selection, default_target_version())
+        ]
+    findings = _merge([v.finding for v in result.violations], ruff_findings, problems)
+    return sorted(findings, key=Finding.sort_key)
+
+
+def _rename(finding: Finding, filename: str) -> Finding:
+    return finding if finding.file == filename else replace(finding, file=filename)

@@ -1,0 +1,48 @@
+"""The RDA rule catalogue (DESIGN.md section 4): one module per rule, found by name.
+
+Every module named ``rdaNNN_<name>.py`` in this package holds one ``Rule`` subclass;
+``all_rules()`` imports them once and returns them by code. Adding a rule is adding a module:
+its docstring documents it and its examples test it (``tests/lint/test_rule_examples.py``).
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+from functools import cache
+
+from verifier.rules.base import Edit, Rule, RuleDoc, Violation
+
+_MODULE = re.compile(r"^rda\d{3}_\w+$")
+
+__all__ = ["Edit", "Rule", "RuleDoc", "Violation", "all_rules", "get_rule"]
+
+
+@cache
+def all_rules() -> dict[str, Rule]:
+    """Every RDA rule, by code, in code order."""
+    found: dict[str, Rule] = {}
+    for info in pkgutil.iter_modules(__path__):
+        if not _MODULE.match(info.name):
+            continue
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        classes = [
+            obj
+            for obj in vars(module).values()
+            if isinstance(obj, type)
+            and issubclass(obj, Rule)
+            and obj is not Rule
+            and obj.__module__ == module.__name__
+        ]
+        if len(classes) != 1:
+            raise RuntimeError(f"{module.__name__} must define exactly one Rule subclass")
+        rule = classes[0]()
+        if rule.code in found:
+            raise RuntimeError(f"duplicate rule code {rule.code} in {module.__name__}")
+        found[rule.code] = rule
+    return dict(sorted(found.items()))
+
+
+def get_rule(code: str) -> Rule | None:
+    return all_rules().get(code.upper())

@@ -1,0 +1,327 @@
+"""One file as the rules see it: its tree walked once, indexed for every rule to share.
+
+Forty rules walking the same tree forty times would make the per-file hook slow; instead the
+context walks it once, recording each node's parent and enclosing function and grouping nodes by
+type, and computes the heavier inference (sessions, queries) lazily per function, on the first
+rule that asks.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from verifier.rules.analysis.imports import ImportMap, last_names
+
+if TYPE_CHECKING:
+    from verifier.rules.analysis.models import ProjectIndex
+    from verifier.rules.analysis.queries import QueryFlow
+    from verifier.rules.analysis.sessions import SessionScope
+
+FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+N = TypeVar("N", bound=ast.AST)
+
+_TEST_FILE = re.compile(r"(^|/)(tests?/|test_[^/]*\.py$|[^/]*_test\.py$|conftest\.py$)")
+
+
+@dataclass
+class FileContext:
+    """A file to lint: source text, kind, and (for Python) its walked syntax tree."""
+
+    path: str
+    source: str
+    kind: str = "python"  # "python", "alembic_ini" or "mako"
+    tree: ast.Module | None = None
+    index: ProjectIndex | None = None
+    parents: dict[ast.AST, ast.AST] = field(default_factory=dict)
+    functions_of: dict[ast.AST, FunctionNode | None] = field(default_factory=dict)
+    by_type: dict[type, list[ast.AST]] = field(default_factory=lambda: defaultdict(list))
+    _scope_lists: dict[ast.AST | None, list[ast.AST]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    _scopes: dict[Any, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_tree(
+        cls, path: str, source: str, tree: ast.Module, index: ProjectIndex | None = None
+    ) -> FileContext:
+        ctx = cls(path=path, source=source, kind="python", tree=tree, index=index)
+        ctx._walk(tree)
+        return ctx
+
+    def _walk(self, tree: ast.Module) -> None:
+        # ast.iter_child_nodes inlined: this loop visits every node of every file linted.
+        parents = self.parents
+        functions_of = self.functions_of
+        by_type = self.by_type
+        scope_lists = self._scope_lists
+        node_type = ast.AST
+        function_types = (ast.FunctionDef, ast.AsyncFunctionDef)
+        scope_types = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+        stack: list[tuple[ast.AST, FunctionNode | None, ast.AST | None]] = [(tree, None, None)]
+        pop, push = stack.pop, stack.append
+        while stack:
+            node, func, scope = pop()
+            by_type[type(node)].append(node)
+            functions_of[node] = func
+            if node is not tree:
+                scope_lists[scope].append(node)
+            inner = node if isinstance(node, function_types) else func
+            inner_scope = node if isinstance(node, scope_types) else scope
+            children: list[ast.AST] = []
+            for name in node._fields:
+                value = getattr(node, name, None)
+                if isinstance(value, list):
+                    children.extend(item for item in value if isinstance(item, node_type))
+                elif isinstance(value, node_type):
+                    children.append(value)
+            for child in reversed(children):
+                parents[child] = node
+                push((child, inner, inner_scope))
+
+    # -- navigation ---------------------------------------------------------------------------
+
+    def nodes(self, kind: type[N]) -> list[N]:
+        return self.by_type.get(kind, [])  # type: ignore[return-value]
+
+    def parent(self, node: ast.AST) -> ast.AST | None:
+        return self.parents.get(node)
+
+    def function_of(self, node: ast.AST) -> FunctionNode | None:
+        return self.functions_of.get(node)
+
+    def in_async_function(self, node: ast.AST) -> bool:
+        """True when ``node`` runs inside an ``async def`` body (not a nested sync def/lambda)."""
+        func = self.function_of(node)
+        if func is None and self.top_level_await:
+            return not any(isinstance(a, ast.Lambda) for a in self.ancestors(node))
+        if not isinstance(func, ast.AsyncFunctionDef):
+            return False
+        if not self.by_type.get(ast.Lambda):
+            return True
+        current = self.parents.get(node)
+        while current is not None and current is not func:
+            if isinstance(current, ast.Lambda):
+                return False
+            current = self.parents.get(current)
+        return True
+
+    def ancestors(self, node: ast.AST) -> list[ast.AST]:
+        out = []
+        current = self.parents.get(node)
+        while current is not None:
+            out.append(current)
+            current = self.parents.get(current)
+        return out
+
+    @cached_property
+    def functions(self) -> list[FunctionNode]:
+        return [*self.nodes(ast.FunctionDef), *self.nodes(ast.AsyncFunctionDef)]
+
+    @cached_property
+    def async_functions(self) -> list[ast.AsyncFunctionDef]:
+        return sorted(self.nodes(ast.AsyncFunctionDef), key=lambda f: (f.lineno, f.col_offset))
+
+    @cached_property
+    def top_level_await(self) -> bool:
+        """Module-level ``await``: a notebook-style snippet whose body runs as async code."""
+        return any(
+            self.function_of(node) is None
+            for kind in (ast.Await, ast.AsyncWith, ast.AsyncFor)
+            for node in self.nodes(kind)
+        )
+
+    @cached_property
+    def async_scopes(self) -> list[ast.AsyncFunctionDef | None]:
+        """Async function bodies, plus the module (None) when it awaits at top level."""
+        scopes: list[ast.AsyncFunctionDef | None] = list(self.async_functions)
+        if self.top_level_await:
+            scopes.append(None)
+        return scopes
+
+    def scope_nodes(self, func: FunctionNode | None) -> list[ast.AST]:
+        """Nodes of a function body (or of the module's top level) in source order, not
+        entering nested functions, lambdas or classes (their def nodes are included)."""
+        return self._scope_lists.get(func, [])
+
+    @cached_property
+    def generator_functions(self) -> set[FunctionNode]:
+        """Functions whose own body yields."""
+        out: set[FunctionNode] = set()
+        for kind in (ast.Yield, ast.YieldFrom):
+            for node in self.nodes(kind):
+                func = self.function_of(node)
+                if func is not None:
+                    out.add(func)
+        return out
+
+    @cached_property
+    def _calls_by_name(self) -> dict[str, list[ast.Call]]:
+        found: dict[str, list[ast.Call]] = defaultdict(list)
+        for call in self.nodes(ast.Call):
+            func = call.func
+            if isinstance(func, ast.Attribute):
+                found[func.attr].append(call)
+            elif isinstance(func, ast.Name):
+                found[func.id].append(call)
+        return found
+
+    def calls_to(self, candidates: frozenset[str]) -> list[ast.Call]:
+        """Calls of one of ``candidates`` (qualified names), in source order; cached per set."""
+        key = ("calls", candidates)
+        found = self._scopes.get(key)
+        if found is None:
+            names = set(last_names(candidates))
+            names.update(
+                local
+                for local, target in self.imports.aliases.items()
+                if target.rsplit(".", 1)[-1] in names
+            )
+            by_name = self._calls_by_name
+            found = [
+                call
+                for name in names
+                for call in by_name.get(name, ())
+                if self.imports.matches(call.func, candidates)
+            ]
+            found.sort(key=lambda c: (c.lineno, c.col_offset))
+            self._scopes[key] = found
+        return found
+
+    # -- what the file is ----------------------------------------------------------------------
+
+    @cached_property
+    def imports(self) -> ImportMap:
+        assert self.tree is not None
+        return ImportMap(self.tree, [*self.nodes(ast.Import), *self.nodes(ast.ImportFrom)])
+
+    @cached_property
+    def posix_path(self) -> str:
+        return PurePosixPath(self.path.replace("\\", "/")).as_posix()
+
+    @cached_property
+    def is_test(self) -> bool:
+        """Test code: its own rules for engines, commits and credentials do not apply."""
+        return bool(_TEST_FILE.search(self.posix_path))
+
+    def in_test_fixture(self, node: ast.AST) -> bool:
+        """Inside a function decorated as a pytest fixture (any module, e.g. a plugin)."""
+        func = self.function_of(node)
+        while func is not None:
+            for deco in func.decorator_list:
+                target = deco.func if isinstance(deco, ast.Call) else deco
+                name = (
+                    target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", "")
+                )
+                if name == "fixture":
+                    return True
+            func = self.function_of(func)
+        return False
+
+    @cached_property
+    def is_alembic_env(self) -> bool:
+        return self.posix_path.endswith("env.py") and self.imports.imports_from("alembic")
+
+    @cached_property
+    def is_migration(self) -> bool:
+        """An Alembic revision file: module-level ``revision`` plus upgrade/downgrade."""
+        if self.tree is None:
+            return False
+        names = set()
+        for stmt in self.tree.body:
+            if isinstance(stmt, ast.Assign | ast.AnnAssign):
+                targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+                names.update(t.id for t in targets if isinstance(t, ast.Name))
+            elif isinstance(stmt, ast.FunctionDef):
+                names.add(stmt.name)
+        return {"revision", "upgrade", "downgrade"} <= names
+
+    # -- positions -----------------------------------------------------------------------------
+
+    @cached_property
+    def lines(self) -> list[str]:
+        return self.source.splitlines(keepends=True)
+
+    @cached_property
+    def _line_starts(self) -> list[int]:
+        starts = [0]
+        total = 0
+        for line in self.lines:
+            total += len(line)
+            starts.append(total)
+        return starts
+
+    def char_col(self, lineno: int, byte_col: int) -> int:
+        """ast columns are UTF-8 byte offsets; findings and edits use characters."""
+        if lineno < 1 or lineno > len(self.lines):
+            return byte_col
+        line = self.lines[lineno - 1]
+        if line.isascii():
+            return byte_col
+        return len(line.encode("utf-8")[:byte_col].decode("utf-8", errors="replace"))
+
+    def offset(self, lineno: int, byte_col: int) -> int:
+        """Character offset in ``source`` of an ast (line, byte column) position."""
+        if lineno - 1 >= len(self._line_starts):
+            return len(self.source)
+        return self._line_starts[lineno - 1] + self.char_col(lineno, byte_col)
+
+    def span(self, node: ast.AST) -> tuple[int, int]:
+        start = self.offset(node.lineno, node.col_offset)  # type: ignore[attr-defined]
+        end = self.offset(node.end_lineno, node.end_col_offset)  # type: ignore[attr-defined]
+        return start, end
+
+    def text(self, node: ast.AST) -> str:
+        start, end = self.span(node)
+        return self.source[start:end]
+
+    # -- lazily computed inference ------------------------------------------------------------
+
+    def sessions(self, func: FunctionNode | None) -> SessionScope:
+        """What the names visible in ``func`` (or at module level for None) hold."""
+        key = ("sessions", func)
+        if key not in self._scopes:
+            from verifier.rules.analysis.sessions import SessionScope
+
+            self._scopes[key] = SessionScope.build(self, func)
+        return self._scopes[key]
+
+    def queries(self, func: FunctionNode | None) -> QueryFlow:
+        """Statements, results and model instances flowing through ``func``."""
+        key = ("queries", func)
+        if key not in self._scopes:
+            from verifier.rules.analysis.queries import QueryFlow
+
+            self._scopes[key] = QueryFlow.build(self, func)
+        return self._scopes[key]
+
+
+def keyword(call: ast.Call, name: str) -> ast.expr | None:
+    """The value of keyword argument ``name`` of ``call``, or None."""
+    for kw in call.keywords:
+        if kw.arg == name:
+            return kw.value
+    return None
+
+
+def has_star_kwargs(call: ast.Call) -> bool:
+    return any(kw.arg is None for kw in call.keywords)
+
+
+def is_true(node: ast.AST | None) -> bool:
+    return isinstance(node, ast.Constant) and node.value is True
+
+
+def is_false(node: ast.AST | None) -> bool:
+    return isinstance(node, ast.Constant) and node.value is False
+
+
+def string_value(node: ast.AST | None) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None

@@ -1,0 +1,458 @@
+"""Follow a ``select()`` through one async function: what it returns and what it loaded.
+
+The loading rules need to know, at ``task.assignee``, that ``task`` came from
+``select(Task)`` executed without ``selectinload(Task.assignee)``. ``QueryFlow`` evaluates the
+expressions of one function abstractly: a statement (its model, loader options, limit), a
+result (scalar or rows, uniqued or not), a list of model instances, one instance. It is
+flow-insensitive and optimistic: when a variable is bound several times, the loads and limits
+of all bindings are merged, so a rule only fires when no binding could have loaded the
+attribute.
+
+What it records for the rules:
+- ``unloaded``: relationship reads on instances whose query did not load them (RDA301);
+- ``loops``: awaited session queries inside loops over query results (RDA302);
+- ``not_uniqued``: results of a ``joinedload`` of a collection consumed without ``unique()``
+  (RDA303);
+- ``unbounded_returns``: lists returned from a statement without ``limit()`` (RDA304).
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
+
+from verifier.rules.analysis import names as n
+from verifier.rules.analysis.context import keyword
+from verifier.rules.analysis.sessions import SESSION, SQLMODEL, UNKNOWN
+
+if TYPE_CHECKING:
+    from verifier.rules.analysis.context import FileContext, FunctionNode
+    from verifier.rules.analysis.models import Relationship
+
+STMT, RESULT, LIST, INSTANCE = "stmt", "result", "list", "instance"
+
+_STMT_CHAIN = frozenset(
+    {
+        "where",
+        "filter",
+        "filter_by",
+        "order_by",
+        "join",
+        "outerjoin",
+        "join_from",
+        "select_from",
+        "group_by",
+        "having",
+        "distinct",
+        "offset",
+        "execution_options",
+        "correlate",
+        "with_for_update",
+        "params",
+        "where_clause",
+        "enable_assertions",
+    }
+)
+_LIMITS = frozenset({"limit", "slice", "fetch"})
+_MANY = frozenset({"all", "fetchall", "fetchmany"})
+_ONE = frozenset({"first", "one", "one_or_none", "fetchone"})
+_SCALAR_ONE = frozenset({"scalar_one", "scalar_one_or_none", "scalar"})
+_KEEP_RESULT = frozenset({"unique", "scalars"})
+
+
+class LoadTree(dict[str, "LoadTree"]):
+    """Relationship name -> what is loaded below it. ``recursive`` repeats itself below."""
+
+    recursive: frozenset[str] = frozenset()
+
+    def child(self, name: str) -> LoadTree | None:
+        if name in self:
+            return self[name]
+        if name in self.recursive:
+            return self
+        return None
+
+    def merged(self, other: LoadTree) -> LoadTree:
+        out = LoadTree(self)
+        out.recursive = self.recursive | other.recursive
+        for key, sub in other.items():
+            out[key] = out[key].merged(sub) if key in out else sub
+        return out
+
+
+@dataclass(frozen=True)
+class Value:
+    """What an expression holds, abstractly."""
+
+    kind: str
+    model: str | None
+    loads: LoadTree = field(default_factory=LoadTree)
+    limited: bool = False
+    unique: bool = False
+    scalar: bool = True
+    joined_collections: tuple[str, ...] = ()
+    origin: ast.AST | None = None
+
+    def merge(self, other: Value | None) -> Value | None:
+        if other is None or other.kind != self.kind or other.model != self.model:
+            return None
+        return replace(
+            self,
+            loads=self.loads.merged(other.loads),
+            limited=self.limited or other.limited,
+            unique=self.unique or other.unique,
+            scalar=self.scalar and other.scalar,
+            joined_collections=tuple(
+                c for c in self.joined_collections if c in other.joined_collections
+            ),
+        )
+
+
+@dataclass
+class UnloadedAccess:
+    node: ast.Attribute
+    model: str
+    relationship: str
+    origin: ast.AST | None
+
+
+@dataclass
+class QueryInLoop:
+    call: ast.Call
+    loop: ast.AST
+    target: str
+
+
+@dataclass
+class QueryFlow:
+    """The abstract values of one function and the loading problems found in it."""
+
+    ctx: FileContext
+    func: FunctionNode | None
+    variables: dict[str, Value | None] = field(default_factory=dict)
+    unloaded: list[UnloadedAccess] = field(default_factory=list)
+    loops: list[QueryInLoop] = field(default_factory=list)
+    not_uniqued: list[tuple[ast.AST, Value]] = field(default_factory=list)
+    unbounded_returns: list[tuple[ast.Return, Value]] = field(default_factory=list)
+
+    @classmethod
+    def build(cls, ctx: FileContext, func: FunctionNode | None) -> QueryFlow:
+        flow = cls(ctx, func)
+        nodes = ctx.scope_nodes(func)
+        flow._bind(nodes)
+        flow._find_problems(nodes)
+        return flow
+
+    # -- binding -------------------------------------------------------------------------------
+
+    def _assign(self, name: str, value: Value | None) -> None:
+        if name in self.variables:
+            current = self.variables[name]
+            self.variables[name] = current.merge(value) if current is not None else None
+        else:
+            self.variables[name] = value
+
+    def _bind(self, nodes: list[ast.AST]) -> None:
+        for node in nodes:
+            if isinstance(node, ast.Assign):
+                value = self.eval(node.value)
+                for target in node.targets:
+                    if isinstance(target, ast.Name):
+                        self._assign(target.id, value)
+            elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+                if node.value is not None:
+                    self._assign(node.target.id, self.eval(node.value))
+            elif isinstance(node, ast.For | ast.AsyncFor | ast.comprehension):
+                if isinstance(node.target, ast.Name):
+                    self._assign(node.target.id, self._element(self.eval(node.iter)))
+        for node in nodes:
+            if isinstance(node, ast.Await) and isinstance(node.value, ast.Call):
+                self._apply_refresh(node.value)
+
+    def _apply_refresh(self, call: ast.Call) -> None:
+        func = call.func
+        if not (isinstance(func, ast.Attribute) and func.attr == "refresh" and call.args):
+            return
+        if not self._is_session(func.value):
+            return
+        target = call.args[0]
+        names = call.args[1] if len(call.args) > 1 else keyword(call, "attribute_names")
+        if not isinstance(target, ast.Name) or not isinstance(names, ast.List | ast.Tuple):
+            return
+        current = self.variables.get(target.id)
+        if current is None or current.kind != INSTANCE:
+            return
+        loads = LoadTree(current.loads)
+        loads.recursive = current.loads.recursive
+        for elt in names.elts:
+            if isinstance(elt, ast.Constant) and isinstance(elt.value, str):
+                loads.setdefault(elt.value, LoadTree())
+        self.variables[target.id] = replace(current, loads=loads)
+
+    def _element(self, value: Value | None) -> Value | None:
+        """The value of one element when iterating ``value``."""
+        if value is None:
+            return None
+        if value.kind == LIST:
+            return replace(value, kind=INSTANCE)
+        if value.kind == RESULT and value.scalar:
+            return replace(value, kind=INSTANCE)
+        return None
+
+    # -- evaluation ----------------------------------------------------------------------------
+
+    def _is_session(self, node: ast.AST) -> bool:
+        binding = self.ctx.sessions(self.func).binding_of(node)
+        return binding is not None and binding.kind == SESSION
+
+    def _session_flavor(self, node: ast.AST) -> str:
+        binding = self.ctx.sessions(self.func).binding_of(node)
+        return binding.flavor if binding is not None else UNKNOWN
+
+    def eval(self, node: ast.AST | None) -> Value | None:
+        if node is None:
+            return None
+        if isinstance(node, ast.Await):
+            return self.eval(node.value)
+        if isinstance(node, ast.Name):
+            return self.variables.get(node.id)
+        if isinstance(node, ast.Subscript):
+            base = self.eval(node.value)
+            if base is not None and base.kind == LIST and not isinstance(node.slice, ast.Slice):
+                return replace(base, kind=INSTANCE)
+            return base if base is not None and base.kind == LIST else None
+        if isinstance(node, ast.Attribute):
+            return self._attribute(node, report=False)
+        if isinstance(node, ast.Call):
+            return self._call(node)
+        return None
+
+    def _attribute(self, node: ast.Attribute, report: bool) -> Value | None:
+        owner = self.eval(node.value)
+        if owner is None or owner.kind != INSTANCE or self.ctx.index is None:
+            return None
+        rel = self.ctx.index.relationships(owner.model).get(node.attr)
+        if rel is None:
+            return None
+        sub = owner.loads.child(node.attr)
+        if sub is None and rel.eager_by_default:
+            sub = LoadTree()
+        if sub is None:
+            if report and rel.loadable:
+                self.unloaded.append(
+                    UnloadedAccess(node, owner.model or "?", rel.name, owner.origin)
+                )
+            return None
+        return Value(LIST if rel.is_list else INSTANCE, rel.target, sub, origin=owner.origin)
+
+    def _call(self, call: ast.Call) -> Value | None:
+        ctx = self.ctx
+        func = call.func
+        if ctx.imports.matches(func, n.SELECT):
+            model = None
+            if len(call.args) == 1 and isinstance(call.args[0], ast.Name):
+                name = call.args[0].id
+                # A model of this run, or a class imported from elsewhere (relationships unknown).
+                if (ctx.index is not None and name in ctx.index.models) or name[:1].isupper():
+                    model = name
+            found = ctx.imports.qualname(func)
+            from_sqlalchemy = found is not None and found[1] and found[0] in n.SQLALCHEMY_SELECT
+            return Value(STMT, model, LoadTree(), scalar=not from_sqlalchemy, origin=call)
+        if (
+            isinstance(func, ast.Name)
+            and func.id in ("list", "sorted", "tuple")
+            and len(call.args) == 1
+        ):
+            inner = self.eval(call.args[0])
+            if inner is not None and inner.kind == LIST:
+                return inner
+            if inner is not None and inner.kind == RESULT and inner.scalar:
+                return replace(inner, kind=LIST)
+            return None
+        if not isinstance(func, ast.Attribute):
+            return None
+        attr = func.attr
+        if self._is_session(func.value):
+            return self._session_call(call, attr)
+        owner = self.eval(func.value)
+        if owner is None:
+            return None
+        if owner.kind == STMT:
+            if attr in _STMT_CHAIN:
+                return owner
+            if attr in _LIMITS:
+                return replace(owner, limited=True)
+            if attr == "options":
+                return self._with_options(owner, call.args)
+            return None
+        if owner.kind == RESULT:
+            if attr == "unique":
+                return replace(owner, unique=True)
+            if attr == "scalars":
+                return replace(owner, scalar=True)
+            if attr in _MANY:
+                self._check_unique(call, owner)
+                return replace(owner, kind=LIST) if owner.scalar else None
+            if attr in _ONE:
+                self._check_unique(call, owner)
+                return replace(owner, kind=INSTANCE) if owner.scalar else None
+            if attr in _SCALAR_ONE:
+                self._check_unique(call, owner)
+                return replace(owner, kind=INSTANCE)
+        return None
+
+    def _session_call(self, call: ast.Call, attr: str) -> Value | None:
+        if attr in ("exec", "execute", "scalars", "scalar", "stream_scalars") and call.args:
+            stmt = self.eval(call.args[0])
+            if stmt is None or stmt.kind != STMT:
+                return None
+            if attr == "scalar":
+                return replace(stmt, kind=INSTANCE)
+            flavor = self._session_flavor(call.func.value)  # type: ignore[attr-defined]
+            if attr == "exec":
+                scalar = stmt.scalar and flavor in (SQLMODEL, UNKNOWN)
+            else:
+                scalar = attr != "execute"
+            return replace(stmt, kind=RESULT, scalar=scalar)
+        if attr in ("get", "get_one") and call.args and isinstance(call.args[0], ast.Name):
+            model = call.args[0].id
+            if not model[:1].isupper():
+                return None
+            value = Value(INSTANCE, model, LoadTree(), origin=call)
+            options = keyword(call, "options")
+            if isinstance(options, ast.List | ast.Tuple):
+                return self._with_options(value, options.elts)
+            return value
+        return None
+
+    def _with_options(self, value: Value, options: list[ast.expr]) -> Value:
+        loads = LoadTree(value.loads)
+        loads.recursive = value.loads.recursive
+        joined = list(value.joined_collections)
+        for option in options:
+            for path, recursive, strategy in self._loader_paths(option):
+                tree = loads
+                for i, name in enumerate(path):
+                    tree = tree.setdefault(name, LoadTree())
+                    if i == len(path) - 1 and recursive:
+                        tree.recursive = tree.recursive | {name}
+                if (
+                    strategy == "joinedload"
+                    and len(path) == 1
+                    and self._is_collection(value.model, path[0])
+                ):
+                    joined.append(path[0])
+        return replace(value, loads=loads, joined_collections=tuple(joined))
+
+    def _is_collection(self, model: str | None, rel_name: str) -> bool:
+        if self.ctx.index is None:
+            return False
+        rel: Relationship | None = self.ctx.index.relationships(model).get(rel_name)
+        return bool(rel and rel.is_list)
+
+    def _loader_paths(self, node: ast.AST) -> list[tuple[list[str], bool, str]]:
+        """Relationship paths an option loads: ``selectinload(A.b).selectinload(B.c)`` -> [b, c]."""
+        chain: list[ast.Call] = []
+        current: ast.AST = node
+        while isinstance(current, ast.Call):
+            chain.append(current)
+            func = current.func
+            if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Call):
+                current = func.value
+            else:
+                break
+        chain.reverse()
+        out: list[tuple[list[str], bool, str]] = []
+        path: list[str] = []
+        for link in chain:
+            func = link.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            if name == "options" and path:
+                for sub in link.args:
+                    for subpath, rec, strategy in self._loader_paths(sub):
+                        out.append(([*path, *subpath], rec, strategy))
+                continue
+            target = link.args[0] if link.args else None
+            # Task.subtasks.and_(criteria) / .of_type(Sub) still load Task.subtasks.
+            while (
+                isinstance(target, ast.Call)
+                and isinstance(target.func, ast.Attribute)
+                and target.func.attr in ("and_", "of_type")
+            ):
+                target = target.func.value
+            if not isinstance(target, ast.Attribute):
+                break
+            rel = target.attr
+            if name in n.EAGER_LOADERS:
+                path = [*path, rel]
+                recursive = keyword(link, "recursion_depth") is not None
+                out.append((list(path), recursive, name))
+            elif name == "defaultload":
+                path = [*path, rel]
+            else:
+                break
+        return out
+
+    def _check_unique(self, call: ast.AST, result: Value) -> None:
+        if result.joined_collections and not result.unique:
+            self.not_uniqued.append((call, result))
+
+    # -- problems ------------------------------------------------------------------------------
+
+    def _find_problems(self, nodes: list[ast.AST]) -> None:
+        for node in nodes:
+            if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load):
+                self._attribute(node, report=True)
+            elif isinstance(node, ast.For | ast.AsyncFor):
+                self._check_loop(node, node.iter, node.target, node.body)
+            elif isinstance(node, ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp):
+                body = [node.elt] if not isinstance(node, ast.DictComp) else [node.key, node.value]
+                for gen in node.generators:
+                    self._check_loop(node, gen.iter, gen.target, [*body, *gen.ifs])
+            elif isinstance(node, ast.Return) and node.value is not None:
+                value = self.eval(node.value)
+                if value is not None and value.kind == LIST and value.model and not value.limited:
+                    self.unbounded_returns.append((node, value))
+        seen: set[tuple[int, str, str]] = set()
+        unique_unloaded = []
+        for access in self.unloaded:  # one report per relationship read per line
+            key = (access.node.lineno, ast.unparse(access.node.value), access.relationship)
+            if key not in seen:
+                seen.add(key)
+                unique_unloaded.append(access)
+        self.unloaded = unique_unloaded
+
+    def _check_loop(
+        self, loop: ast.AST, iterable: ast.AST, target: ast.AST, body: list[ast.AST]
+    ) -> None:
+        if not isinstance(target, ast.Name):
+            return
+        over_results = self._element(self.eval(iterable)) is not None
+        loop_var = target.id
+        for stmt in body:
+            for sub in ast.walk(stmt):
+                if not (isinstance(sub, ast.Await) and isinstance(sub.value, ast.Call)):
+                    continue
+                call = sub.value
+                func = call.func
+                if not (
+                    isinstance(func, ast.Attribute)
+                    and func.attr in n.SESSION_QUERIES
+                    and self._is_session(func.value)
+                ):
+                    continue
+                uses_attr = any(
+                    isinstance(a, ast.Attribute)
+                    and isinstance(a.value, ast.Name)
+                    and a.value.id == loop_var
+                    for arg in [*call.args, *(k.value for k in call.keywords)]
+                    for a in ast.walk(arg)
+                )
+                uses_var = uses_attr or any(
+                    isinstance(a, ast.Name) and a.id == loop_var
+                    for arg in [*call.args, *(k.value for k in call.keywords)]
+                    for a in ast.walk(arg)
+                )
+                if (over_results and uses_var) or uses_attr:
+                    self.loops.append(QueryInLoop(call, loop, loop_var))
