@@ -99,7 +99,11 @@ class SessionSharedConcurrently(Rule):
             is_spawn = qual in _SPAWN or (
                 isinstance(func, ast.Attribute) and func.attr in ("create_task", "start_soon")
             )
-            if not is_spawn or not call.args:
+            # A spawn takes a coroutine (`tg.create_task(work(session))`); an awaited call whose
+            # first argument is the session itself is a CRUD function named create_task.
+            if not is_spawn or not call.args or not isinstance(call.args[0], ast.Call):
+                continue
+            if isinstance(ctx.parent(call), ast.Await):
                 continue
             for name in self._sessions_in(ctx, call.args[0], scope):
                 in_loop = any(
