@@ -41,7 +41,13 @@ def run(args: argparse.Namespace) -> int:
     for rule in rules.values():
         fix = "fix" if rule.fixable else "   "
         print(f"{rule.code}  {rule.name:<{width}}  {rule.severity!s:<7}  {fix}  {rule.summary}")
-    print(f"\n{len(rules)} rules. 'rda rule CODE' explains one.")
+    from verifier.stages.codes import CODES
+
+    print(f"\nDynamic checks of rda verify ({len(CODES)}):")
+    name_width = max(len(c.name) for c in CODES.values())
+    for entry in CODES.values():
+        print(f"{entry.code}  {entry.name:<{name_width}}  {entry.summary}")
+    print(f"\n{len(rules)} rules, {len(CODES)} dynamic checks. 'rda rule CODE' explains one.")
     return 0
 
 
@@ -59,6 +65,17 @@ def run_rule(args: argparse.Namespace) -> int:
             print(json.dumps(data, indent=2))
         else:
             sys.stdout.write(rule.render_doc())
+        return 0
+    from verifier.stages.codes import CODES
+
+    runtime = CODES.get(code)
+    if runtime is not None:
+        if args.format == "json":
+            import json
+
+            print(json.dumps(runtime.to_dict() | {"doc": runtime.render_doc()}, indent=2))
+        else:
+            sys.stdout.write(runtime.render_doc())
         return 0
     if code.startswith("RDA"):
         raise UsageError(f"unknown rule {code}", hint="run 'rda rules' to list the codes")

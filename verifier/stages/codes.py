@@ -21,6 +21,25 @@ class RuntimeCode:
     fix: str
     skill_ref: str
 
+    def render_doc(self) -> str:
+        """The same sections as a static rule's documentation (``rda rule RDA707``)."""
+        return (
+            f"# {self.name} ({self.code})\n\n{self.summary}\n\n"
+            "Found by `rda verify` when it runs the code (a dynamic check).\n\n"
+            f"## Why is this bad?\n{self.why}\n\n## Use instead\n{self.fix}\n\n"
+            f"## Skill reference\n{self.skill_ref}\n"
+        )
+
+    def to_dict(self) -> dict[str, str]:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "summary": self.summary,
+            "why": self.why,
+            "fix": self.fix,
+            "skill_ref": self.skill_ref,
+        }
+
 
 def _c(code: str, name: str, summary: str, why: str, fix: str, ref: str) -> RuntimeCode:
     return RuntimeCode(code, name, summary, why, fix, ref)
