@@ -61,7 +61,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--copies", type=int, default=20)
     args = parser.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="rda-bench-"))
+    # Under /var/tmp and traversable: as root the server runs as its own system user.
+    work = Path(tempfile.mkdtemp(prefix="rda-bench-", dir="/var/tmp"))
+    work.chmod(0o755)
     env = dict(os.environ, RDA_DATA_DIR=str(work / "pgdata"))
     env.pop("RDA_DATABASE_URL", None)
     try:

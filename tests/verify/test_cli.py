@@ -56,7 +56,7 @@ def test_jobs_verifies_targets_in_parallel_and_keeps_them_apart(tmp_path: Path) 
         "json",
         "-q",
         "--stages",
-        "import,schema,behavior",
+        "import,schema,behavior,migrations",
     )
     assert proc.returncode == 1, proc.stderr
     reports = {Path(r["target"]).parent.name: r for r in json.loads(proc.stdout)["reports"]}

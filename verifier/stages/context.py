@@ -38,7 +38,6 @@ class StageContext:
     writer: EventWriter
     check_timeout: float = 20.0
     modules: dict[str, ModuleType] = field(default_factory=dict)
-    schema_built: bool = False
     failed_checks: int = 0
 
     @property

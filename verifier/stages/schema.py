@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import decimal
-import os
 import uuid
 from typing import Any
 
@@ -159,116 +158,112 @@ def sample_value(column: Any) -> tuple[bool, Any]:
     return False, None
 
 
-async def round_trip(ctx: StageContext, url: str) -> None:
+async def round_trip(ctx: StageContext, engine: Any) -> None:
     """Insert one generated row per table in FK order through the models, then read it back."""
     from sqlalchemy import select
-    from sqlalchemy.ext.asyncio import create_async_engine
     from sqlalchemy.orm import selectinload
-    from sqlalchemy.pool import NullPool
+    from sqlmodel import SQLModel
     from sqlmodel.ext.asyncio.session import AsyncSession
 
-    engine = create_async_engine(url, poolclass=NullPool)
     classes = {cls.__table__: cls for cls in mapped_classes()}
-    from sqlmodel import SQLModel
-
     created: dict[str, dict[str, Any]] = {}  # table -> primary key values of its row
-    try:
-        for table in SQLModel.metadata.sorted_tables:
-            cls = classes.get(table)
-            if cls is None:
+    for table in SQLModel.metadata.sorted_tables:
+        cls = classes.get(table)
+        if cls is None:
+            continue
+        ctx.check_started(f"round trip {table.name}")
+        values: dict[str, Any] = {}
+        mapper = cls.__mapper__
+        for column in table.columns:
+            if column.primary_key and not column.foreign_keys:
                 continue
-            ctx.check_started(f"round trip {table.name}")
-            values: dict[str, Any] = {}
-            mapper = cls.__mapper__
-            for column in table.columns:
-                if column.primary_key and not column.foreign_keys:
-                    continue
-                prop = mapper.get_property_by_column(column)
-                fks = list(column.foreign_keys)
-                if fks:
-                    parent = fks[0].column
-                    row = created.get(parent.table.name)
-                    if row is not None and parent.table is not table:
-                        values[prop.key] = row[parent.name]
-                    continue
-                ok, value = sample_value(column)
-                if ok:
-                    values[prop.key] = value
-            file, line = attribute_location(ctx, cls, None)
-            try:
-                async with AsyncSession(engine, expire_on_commit=False) as session:
-                    obj = cls(**values)
-                    session.add(obj)
-                    await session.commit()
-                    pk = {
-                        c.name: getattr(obj, mapper.get_property_by_column(c).key)
-                        for c in table.primary_key.columns
-                    }
-                created[table.name] = pk
-                async with AsyncSession(engine) as session:
-                    key = tuple(pk.values())
-                    back = await session.get(cls, key[0] if len(key) == 1 else key)
-                    diffs = []
-                    for attr, sent in values.items():
-                        got = getattr(back, attr)
-                        if got != sent:
-                            diffs.append(f"{attr}: wrote {sent!r}, read {got!r}")
-                    if diffs:
-                        ctx.report(
-                            finding(
-                                "RDA704",
-                                f"{cls.__name__} does not read back what was written: "
-                                + "; ".join(diffs),
-                                stage=STAGE,
-                                file=file,
-                                line=line,
-                            )
+            prop = mapper.get_property_by_column(column)
+            fks = list(column.foreign_keys)
+            if fks:
+                parent = fks[0].column
+                row = created.get(parent.table.name)
+                if row is not None and parent.table is not table:
+                    values[prop.key] = row[parent.name]
+                continue
+            ok, value = sample_value(column)
+            if ok:
+                values[prop.key] = value
+        file, line = attribute_location(ctx, cls, None)
+        try:
+            async with AsyncSession(engine, expire_on_commit=False) as session:
+                obj = cls(**values)
+                session.add(obj)
+                await session.commit()
+                pk = {
+                    c.name: getattr(obj, mapper.get_property_by_column(c).key)
+                    for c in table.primary_key.columns
+                }
+            created[table.name] = pk
+            async with AsyncSession(engine) as session:
+                key = tuple(pk.values())
+                back = await session.get(cls, key[0] if len(key) == 1 else key)
+                diffs = []
+                for attr, sent in values.items():
+                    got = getattr(back, attr)
+                    if got != sent:
+                        diffs.append(f"{attr}: wrote {sent!r}, read {got!r}")
+                if diffs:
+                    ctx.report(
+                        finding(
+                            "RDA704",
+                            f"{cls.__name__} does not read back what was written: "
+                            + "; ".join(diffs),
+                            stage=STAGE,
+                            file=file,
+                            line=line,
                         )
-            except Exception as exc:
-                ctx.report(
-                    finding(
-                        "RDA704",
-                        f"writing a {cls.__name__} row failed: {describe(exc)}",
-                        stage=STAGE,
-                        file=file,
-                        line=line,
-                        details={"values": repr(values)},
                     )
+        except Exception as exc:
+            ctx.report(
+                finding(
+                    "RDA704",
+                    f"writing a {cls.__name__} row failed: {describe(exc)}",
+                    stage=STAGE,
+                    file=file,
+                    line=line,
+                    details={"values": repr(values)},
                 )
-        for cls in classes.values():
-            relationships = list(cls.__mapper__.relationships)
-            if not relationships:
-                continue
-            ctx.check_started(f"load relationships of {cls.__name__}")
-            try:
-                async with AsyncSession(engine) as session:
-                    stmt = select(cls).options(
-                        *[selectinload(getattr(cls, rel.key)) for rel in relationships]
-                    )
-                    await session.exec(stmt)  # type: ignore[call-overload]
-            except Exception as exc:
-                file, line = attribute_location(ctx, cls, relationships[0].key)
-                ctx.report(
-                    finding(
-                        "RDA702",
-                        f"loading the relationships of {cls.__name__} failed: {describe(exc)}",
-                        stage=STAGE,
-                        file=file,
-                        line=line,
-                    )
+            )
+    for cls in classes.values():
+        relationships = list(cls.__mapper__.relationships)
+        if not relationships:
+            continue
+        ctx.check_started(f"load relationships of {cls.__name__}")
+        try:
+            async with AsyncSession(engine) as session:
+                stmt = select(cls).options(
+                    *[selectinload(getattr(cls, rel.key)) for rel in relationships]
                 )
-    finally:
-        await engine.dispose()
+                await session.exec(stmt)  # type: ignore[call-overload]
+        except Exception as exc:
+            file, line = attribute_location(ctx, cls, relationships[0].key)
+            ctx.report(
+                finding(
+                    "RDA702",
+                    f"loading the relationships of {cls.__name__} failed: {describe(exc)}",
+                    stage=STAGE,
+                    file=file,
+                    line=line,
+                )
+            )
 
 
-async def _inspect(ctx: StageContext, url: str) -> list[Finding]:
+async def check_built_schema(ctx: StageContext, url: str) -> None:
+    """Inspect the catalog, then write and read a row per table: one engine for both."""
     from sqlalchemy.ext.asyncio import create_async_engine
-    from sqlalchemy.pool import NullPool
 
-    engine = create_async_engine(url, poolclass=NullPool)
+    engine = create_async_engine(url)
     try:
         async with engine.connect() as conn:
-            return await conn.run_sync(lambda sync: inspect_catalog(ctx, sync))
+            findings = await conn.run_sync(lambda sync: inspect_catalog(ctx, sync))
+        for f in findings:
+            ctx.report(f)
+        await round_trip(ctx, engine)
     finally:
         await engine.dispose()
 
@@ -303,30 +298,6 @@ def run(ctx: StageContext) -> str:
                 )
             )
             return "failed"
-    ctx.schema_built = True
     ctx.check_started("inspect catalog")
-    for f in asyncio.run(_inspect(ctx, url)):
-        ctx.report(f)
-    asyncio.run(round_trip(ctx, url))
-    # The behaviour stage starts from empty tables.
-    asyncio.run(_truncate(url))
-    os.environ.setdefault(ctx.target.database_url_env, url)
+    asyncio.run(check_built_schema(ctx, url))
     return "passed"
-
-
-async def _truncate(url: str) -> None:
-    from sqlalchemy import text
-    from sqlalchemy.ext.asyncio import create_async_engine
-    from sqlalchemy.pool import NullPool
-    from sqlmodel import SQLModel
-
-    names = [t.name for t in SQLModel.metadata.sorted_tables]
-    if not names:
-        return
-    engine = create_async_engine(url, poolclass=NullPool)
-    try:
-        async with engine.begin() as conn:
-            quoted = ", ".join(f'"{n}"' for n in names)
-            await conn.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
-    finally:
-        await engine.dispose()

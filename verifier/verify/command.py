@@ -22,6 +22,7 @@ def verify(args: argparse.Namespace, stages: tuple[str, ...], out: TextIO, err: 
         raise UsageError("--timeout and --check-timeout must be positive")
     targets = [load_target(path, args.contract) for path in args.targets]
     options = Options(
+        split_migrations=args.jobs == 1,
         stages=stages,
         limits=Limits(
             timeout=args.timeout,

@@ -46,6 +46,9 @@ Progress = Callable[[str, str, str], None]  # (target, stage, status)
 class Options:
     stages: tuple[str, ...] = STAGE_ORDER
     limits: Limits = field(default_factory=Limits)
+    # Two children per target pay off on idle cores; under --jobs the cores are busy already
+    # and the second child's import of the target would only cost CPU.
+    split_migrations: bool = True
 
 
 class ProviderGate:
@@ -123,7 +126,7 @@ class Lane:
     silent: list[str] = field(default_factory=list)
 
 
-def plan_lanes(target: Target, stages: list[str]) -> list[Lane]:
+def plan_lanes(target: Target, stages: list[str], split: bool = True) -> list[Lane]:
     """Split the dynamic stages over two children that run at the same time.
 
     The migrations stage needs an empty database of its own and only the import before it, so
@@ -131,7 +134,7 @@ def plan_lanes(target: Target, stages: list[str]) -> list[Lane]:
     Its child imports the target silently when the other child already reports the import.
     """
     main = [s for s in stages if s != "migrations"]
-    if "migrations" not in stages or not target.spec.alembic_ini or not main:
+    if not split or "migrations" not in stages or not target.spec.alembic_ini or not main:
         return [Lane(stages)]
     silent = ["import"] if "import" in main else []
     return [Lane(main), Lane(["migrations"], silent)]
@@ -149,9 +152,13 @@ def run_lane(
     shutil.copytree(target.path, workdir, ignore=COPY_IGNORE, symlinks=True)
     home = scratch / "home"
     home.mkdir()
-    database = gate.create()
+    databases = [gate.create()]
+    # The migrations stage starts from an empty database: its own, unless it is alone here.
+    if "migrations" in lane.stages and {"schema", "behavior"} & set(lane.stages):
+        databases.append(gate.create())
+    database = databases[0]
     try:
-        urls = {"main": database.async_url, "migrations": database.async_url}
+        urls = {"main": database.async_url, "migrations": databases[-1].async_url}
         config = {
             "target": target.spec.to_dict() | {"root": str(workdir)},
             "stages": lane.silent + lane.stages,
@@ -172,7 +179,8 @@ def run_lane(
 
         return run_child(config, workdir=workdir, env=env, limits=options.limits, on_event=on_event)
     finally:
-        gate.drop(database)
+        for created in databases:
+            gate.drop(created)
 
 
 def collect(report: Report, lane: Lane, result: ChildResult, limits: Limits) -> None:
@@ -207,7 +215,7 @@ def dynamic_stages(
     progress: Progress | None,
 ) -> None:
     stages = [s for s in DYNAMIC_STAGES if s in options.stages]
-    lanes = plan_lanes(target, stages)
+    lanes = plan_lanes(target, stages, options.split_migrations)
     with tempfile.TemporaryDirectory(prefix="rda-verify-") as tmp:
         scratches = [Path(tmp) / f"lane{i}" for i in range(len(lanes))]
         for scratch in scratches:
