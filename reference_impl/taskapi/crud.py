@@ -12,17 +12,20 @@ through it). Its subtasks are not deleted with it: they stay visible to ``get_ta
 
 Reads use ``populate_existing`` because the session's identity map may hold the same rows
 loaded earlier with collections that a later write made stale (a parent loaded before a subtask
-was added to it). The flip side: a row refreshed only as someone's subtask has its own
-relationships reset, so an object an earlier call returned on the same session may need reading
-again. A session per request, as ``get_session`` gives, never meets this.
+was added to it). ``subtasks`` is then filled by hand with ``set_committed_value`` from one query
+(or, for a tree, from the rows already loaded), never by a second ``populate_existing`` load of
+the same rows: that would reset the relationships of a task that is both listed and someone's
+subtask, depending on the order PostgreSQL happens to return the rows in.
 """
 
+from collections import defaultdict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
@@ -52,25 +55,48 @@ Row = TypeVar("Row", bound=SQLModel)
 
 
 def _visible_tasks() -> SelectOfScalar[Task]:
-    """Tasks that are not soft-deleted, with the relationships every caller gets loaded.
+    """Tasks that are not soft-deleted, refreshed, with their ``assignee`` loaded.
 
-    ``selectinload`` costs one extra statement per relationship whatever the number of rows;
-    the ``subtasks`` collection is filtered so soft-deleted subtasks stay invisible.
+    ``selectinload`` costs one extra statement whatever the number of rows. Callers fill
+    ``subtasks`` with ``_fill_subtasks``.
     """
     return (
         select(Task)
         .where(col(Task.deleted_at).is_(None))
-        .options(
-            selectinload(Task.assignee),
-            selectinload(Task.subtasks.and_(col(Task.deleted_at).is_(None))),
-        )
+        .options(selectinload(Task.assignee))
         .execution_options(populate_existing=True)
     )
 
 
+def _attach_subtasks(tasks: list[Task], children: list[Task]) -> None:
+    """Set each task's ``subtasks`` to its visible children, oldest first, with no I/O."""
+    by_parent: dict[int, list[Task]] = defaultdict(list)
+    for child in sorted(children, key=lambda t: (t.created_at, _id_of(t))):
+        if child.parent_task_id is not None:
+            by_parent[child.parent_task_id].append(child)
+    for task in tasks:
+        set_committed_value(task, "subtasks", by_parent.get(_id_of(task), []))
+
+
+async def _fill_subtasks(session: AsyncSession, tasks: list[Task]) -> list[Task]:
+    """Load the visible children of ``tasks`` in one statement and attach them."""
+    if tasks:
+        children = await session.exec(
+            select(Task).where(
+                col(Task.parent_task_id).in_([_id_of(t) for t in tasks]),
+                col(Task.deleted_at).is_(None),
+            )
+        )
+        _attach_subtasks(tasks, list(children.all()))
+    return tasks
+
+
 async def _get_visible_task(session: AsyncSession, task_id: int) -> Task | None:
     result = await session.exec(_visible_tasks().where(Task.id == task_id))
-    return result.one_or_none()
+    task = result.one_or_none()
+    if task is not None:
+        await _fill_subtasks(session, [task])
+    return task
 
 
 async def _require(
@@ -175,7 +201,7 @@ async def list_tasks(
         .limit(limit)
     )
     result = await session.exec(statement)
-    return list(result.all())
+    return await _fill_subtasks(session, list(result.all()))
 
 
 async def update_task(
@@ -234,11 +260,11 @@ async def delete_task(session: AsyncSession, task_id: int, actor_id: int) -> boo
 
 
 async def get_subtask_tree(session: AsyncSession, task_id: int) -> Task | None:
-    """A visible task with ``subtasks`` loaded at every level, in three statements.
+    """A visible task with ``subtasks`` loaded at every level, in two statements.
 
-    A recursive CTE collects the ids of the visible tree; one query loads those tasks, and
-    ``selectinload`` fills every node's ``subtasks`` (and ``assignee``) from the rows already in
-    the identity map, however deep the tree is.
+    A recursive CTE collects the ids of the visible tree and one query loads those tasks (their
+    assignees come with a ``selectinload``); every node's ``subtasks`` is then attached from the
+    rows already loaded, however deep the tree is.
     """
     tree = (
         select(Task.id)
@@ -252,8 +278,9 @@ async def get_subtask_tree(session: AsyncSession, task_id: int) -> Task | None:
         )
     )
     result = await session.exec(_visible_tasks().where(col(Task.id).in_(select(tree.c.id))))
-    nodes = {node.id: node for node in result.all()}
-    return nodes.get(task_id)
+    nodes = list(result.all())
+    _attach_subtasks(nodes, [node for node in nodes if node.id != task_id])
+    return next((node for node in nodes if node.id == task_id), None)
 
 
 def _audit(task_id: int, action: str, actor_id: int, details: dict[str, Any]) -> AuditLog:

@@ -629,7 +629,7 @@ async def test_get_subtask_tree_loads_every_level_in_the_same_statements_at_any_
 
     assert depth_of(trees[shallow.id]) == 2
     assert depth_of(trees[deep.id]) == 6
-    assert counts[shallow.id] == counts[deep.id] == 3  # ids and tasks, assignees, subtasks
+    assert counts[shallow.id] == counts[deep.id] == 2  # the tree's tasks, their assignees
 
 
 async def test_get_subtask_tree_keeps_the_shape_of_a_branching_tree(

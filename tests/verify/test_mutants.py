@@ -37,8 +37,8 @@ def _subtasks_not_loaded(t: Path) -> None:
     patch(
         t,
         "taskapi/crud.py",
-        "            selectinload(Task.subtasks.and_(col(Task.deleted_at).is_(None))),\n",
-        "",
+        "    return await _fill_subtasks(session, list(result.all()))",
+        "    return list(result.all())",
     )
 
 
@@ -46,9 +46,8 @@ def _n_plus_one(t: Path) -> None:
     patch(
         t,
         "taskapi/crud.py",
-        "    result = await session.exec(statement)\n    return list(result.all())",
-        "    result = await session.exec(statement)\n"
-        "    tasks = list(result.all())\n"
+        "    return await _fill_subtasks(session, list(result.all()))",
+        "    tasks = await _fill_subtasks(session, list(result.all()))\n"
         "    for task in tasks:\n"
         "        await session.refresh(task, ['assignee'])\n"
         "    return tasks",
@@ -92,7 +91,7 @@ def _id_race(t: Path) -> None:
         "        session.add(task)\n        await session.flush()  # assigns task.id",
         "        global _next_id\n"
         "        candidate = _next_id\n"
-        "        await asyncio.sleep(0)\n"
+        "        await asyncio.sleep(0.05)\n"
         "        task.id, _next_id = candidate, candidate + 1\n"
         "        session.add(task)\n        await session.flush()  # assigns task.id",
     )
