@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -23,11 +22,11 @@ from typing import Any
 
 import pytest
 
+from tests.reference_copies import copy_reference
 from verifier.db.base import Database, DatabaseProvider
 from verifier.findings import Finding, Severity
 from verifier.sandbox.events import ChildLog
 
-REFERENCE = Path(__file__).resolve().parents[2] / "reference_impl"
 REFERENCE_TARGET = {
     "models": "taskapi.models",
     "database": "taskapi.database",
@@ -121,25 +120,6 @@ def run_stages(
     if set(statuses) != set(stages):
         pytest.fail(f"the stage child crashed (exit {proc.returncode}):\n{stderr[-5000:]}")
     return StageRun(statuses, log, events, stderr)
-
-
-def copy_reference(dest: Path) -> Path:
-    target = dest / "target"
-    shutil.copytree(REFERENCE, target, ignore=shutil.ignore_patterns("__pycache__", "tests"))
-    return target
-
-
-def patch(target: Path, relative: str, old: str, new: str) -> None:
-    """Replace ``old`` by ``new`` in one file of the copy; fails loudly when ``old`` is absent."""
-    file = target / relative
-    text = file.read_text(encoding="utf-8")
-    assert old in text, f"mutant patch no longer applies: {old!r} not in {relative}"
-    file.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def append(target: Path, relative: str, code: str) -> None:
-    file = target / relative
-    file.write_text(file.read_text(encoding="utf-8") + "\n" + code + "\n", encoding="utf-8")
 
 
 @pytest.fixture

@@ -12,10 +12,11 @@ from pathlib import Path
 
 from alembic.script import ScriptDirectory
 
+from tests.reference_copies import REFERENCE, append, patch
 from verifier.findings import Severity
 from verifier.stages.squawk import lint_sql
 
-from .conftest import REFERENCE, StageRun, append, patch
+from .conftest import StageRun
 
 RunStage = Callable[..., StageRun]
 ALL_CHECKS = [

@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.reference_copies import copy_reference
 from verifier import skill_refs
 from verifier.errors import InfrastructureError
 from verifier.findings import Severity
 from verifier.stages import squawk
 from verifier.stages.squawk import DEFAULT_EXCLUDED_RULES, OFFLINE_SQL_FILE, lint_sql
 
-from .conftest import copy_reference
 from .test_migrations_stage import add_revision, reference_head
 
 OFFLINE_URL = "postgresql+asyncpg://offline@localhost/offline"  # never connected to

@@ -8,39 +8,19 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from tests.reference_copies import copy_reference
 from verifier.db.base import Database, DatabaseProvider
 from verifier.report.model import Report
 from verifier.sandbox.runner import Limits
 from verifier.verify.pipeline import Options, verify_target
 from verifier.verify.target import load_target
 
-REFERENCE = Path(__file__).resolve().parents[2] / "reference_impl"
 DYNAMIC = ("import", "schema", "behavior", "migrations")
-
-
-def copy_reference(dest: Path) -> Path:
-    target = dest / "target"
-    shutil.copytree(REFERENCE, target, ignore=shutil.ignore_patterns("__pycache__", "tests"))
-    return target
-
-
-def patch(target: Path, relative: str, old: str, new: str, count: int = 1) -> None:
-    """Replace ``old`` by ``new`` in one file of the copy; fails loudly when ``old`` is absent."""
-    file = target / relative
-    text = file.read_text(encoding="utf-8")
-    assert text.count(old) >= count, f"mutant patch no longer applies: {old!r} not in {relative}"
-    file.write_text(text.replace(old, new, count), encoding="utf-8")
-
-
-def append(target: Path, relative: str, code: str) -> None:
-    file = target / relative
-    file.write_text(file.read_text(encoding="utf-8") + "\n" + code + "\n", encoding="utf-8")
 
 
 @pytest.fixture

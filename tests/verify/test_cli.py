@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import copy_reference, patch
+from tests.reference_copies import copy_reference, patch
 
 
 def rda(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:

@@ -9,9 +9,10 @@ from pathlib import Path
 import psutil
 import pytest
 
+from tests.reference_copies import append, patch
 from verifier.report.model import Report
 
-from .conftest import append, codes, patch
+from .conftest import codes
 
 HOSTILE = {
     "infinite loop at import": ("while True:\n    pass", "RDA713"),

@@ -19,7 +19,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from .conftest import append, copy_reference
+from tests.reference_copies import append, copy_reference
 
 
 @pytest.fixture(scope="module")

@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.reference_copies import append, patch
 from verifier.report.model import Report
 
-from .conftest import append, codes, patch
+from .conftest import codes
 
 BEHAVIOR = ("import", "schema", "behavior")
 SCHEMA = ("import", "schema")
