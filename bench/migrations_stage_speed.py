@@ -27,22 +27,6 @@ ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "reference_impl"
 WARM_VERIFY_GOAL = 2.5  # seconds, for all stages of `rda verify` on the reference
 
-CHILD = """
-import json, os, sys
-config = json.loads(sys.argv[1])
-from verifier.sandbox.events import EventWriter
-from verifier.stages.context import StageContext, TargetSpec
-target = TargetSpec(**config["target"])
-writer = EventWriter(int(config["fd"]))
-ctx = StageContext(target=target, databases=config["databases"], writer=writer)
-os.chdir(target.root)
-sys.path.insert(0, target.root)
-from verifier.stages import migrations
-writer.emit("check", name="(start)")
-status = migrations.run(ctx)
-writer.emit("result", status=status)
-"""
-
 
 def run_once(target: Path, databases: dict[str, str]) -> tuple[dict[str, float], str, float]:
     """Seconds per check, the offline SQL, and the child's wall-clock time."""
@@ -54,10 +38,22 @@ def run_once(target: Path, databases: dict[str, str]) -> tuple[dict[str, float],
         "crud": "taskapi.crud",
         "alembic_ini": "alembic.ini",
     }
-    config = json.dumps({"target": spec, "databases": databases, "fd": write_fd})
+    config_file = target.parent / "child-config.json"
+    config_file.write_text(
+        json.dumps(
+            {
+                "target": spec,
+                "databases": databases,
+                "event_fd": write_fd,
+                "stages": ["import", "migrations"],
+                "silent_stages": ["import"],
+            }
+        ),
+        encoding="utf-8",
+    )
     started = time.perf_counter()
-    proc = subprocess.Popen(
-        [sys.executable, "-c", CHILD, config],
+    proc = subprocess.Popen(  # the verifier's own sandboxed child, as rda verify runs it
+        [sys.executable, "-m", "verifier.sandbox.child", str(config_file)],
         cwd=target,
         env={**os.environ, "DATABASE_URL": databases["main"]},
         pass_fds=(write_fd,),
@@ -71,15 +67,16 @@ def run_once(target: Path, databases: dict[str, str]) -> tuple[dict[str, float],
         for line in pipe:
             now = time.perf_counter()
             event = json.loads(line)
-            if event["event"] in ("check", "result") and current is not None:
+            done = event["event"] == "stage" and event.get("status") != "start"
+            if (event["event"] == "check" or done) and current is not None:
                 seconds[current] = now - since
             if event["event"] == "check":
                 current, since = event["name"], now
             elif event["event"] == "offline_sql":
                 sql = event["sql"]
-            elif event["event"] == "result":
+            elif done and event["name"] == "migrations":
                 status = event["status"]
-                seconds["(stage)"] = sum(v for k, v in seconds.items() if k != "(start)")
+                seconds["(stage)"] = float(event["seconds"])
     proc.wait()
     if status != "passed":
         sys.exit(f"the reference did not pass the migrations stage (status {status})")
