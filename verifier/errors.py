@@ -27,3 +27,23 @@ class UsageError(RdaError):
 
 class InfrastructureError(RdaError):
     """The database server or the machine failed: not a finding about the target."""
+
+
+class InternalError(RdaError):
+    """rda's own code failed: a bug of ours, never a finding about the target."""
+
+    def __init__(self, message: str, details: str | None = None) -> None:
+        super().__init__(
+            message,
+            "this is a bug in rda, not a finding about your code; please report it with the "
+            "command you ran (RDA_DEBUG=1 prints the traceback)",
+        )
+        self.details = details
+
+    def render(self) -> str:
+        import os
+
+        text = f"rda: internal error: {self.message}\n  hint: {self.hint}"
+        if self.details and os.environ.get("RDA_DEBUG"):
+            text += "\n" + self.details.rstrip()
+        return text

@@ -135,7 +135,26 @@ def test_two_heads_fire_rda801(reference_copy: Path, run_stage: RunStage) -> Non
     assert f"{head} (alembic/versions/{head_file})" in found.message
     assert f"b7a9 ({sibling})" in found.message
     assert sorted(found.details["heads"]) == sorted([head, "b7a9"])
-    assert "upgrade from empty" not in run.checks()  # nothing after it can run meaningfully
+    # Each head is still checked: `upgrade heads`, the model match, the downgrade.
+    assert run.checks() == ALL_CHECKS
+    assert any("stairway not run: the history has several heads" in n for n in run.log.notes)
+
+
+def test_two_heads_still_report_the_drift_of_one(reference_copy: Path, run_stage: RunStage) -> None:
+    """Two branches off the head, as an unresolved merge leaves them; one of them drifts."""
+    head, _, _ = reference_head()
+    add_revision(reference_copy, "b1b1", head, "pass", "pass")
+    add_revision(
+        reference_copy,
+        "c3d4",
+        head,
+        "op.add_column('project', sa.Column('archived', sa.Boolean(), nullable=True))",
+        "op.drop_column('project', 'archived')",
+    )
+    run = run_stage(reference_copy)
+    assert run.codes() == {"RDA801", "RDA803"}, [f.message for f in run.findings]
+    (drift,) = run.with_code("RDA803")
+    assert "project" in drift.message and "archived" in drift.message
 
 
 # --- RDA802 ----------------------------------------------------------------------------------

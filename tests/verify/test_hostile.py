@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -27,6 +28,18 @@ HOSTILE = {
 }
 
 
+@pytest.fixture
+def own_scratch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A scratch directory for this test's run: its children name it on their command line.
+
+    Other ``rda`` runs on the machine have children too; only ours are counted.
+    """
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    return str(scratch)
+
+
 def _strays(marker: str) -> list[psutil.Process]:
     found = []
     for proc in psutil.process_iter(["cmdline", "cwd"]):
@@ -44,6 +57,7 @@ def test_hostile_target_is_a_finding(
     reference_copy: Path,
     verify: Callable[..., Report],
     rda_databases: Callable[[], set[str]],
+    own_scratch: str,
 ) -> None:
     code, expected = HOSTILE[name]
     append(reference_copy, "taskapi/models.py", code)
@@ -53,7 +67,7 @@ def test_hostile_target_is_a_finding(
     assert report.exit_code == 1
     assert report.seconds < 15
     assert rda_databases() == before
-    assert not _strays("verifier.sandbox.child")
+    assert not _strays(own_scratch)
 
 
 def test_pool_exhaustion_deadlock_is_a_timeout_naming_the_check(

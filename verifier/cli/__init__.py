@@ -58,6 +58,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # the reader went away (rda ... | head): nothing left to say
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
+    except Exception as exc:  # a bug of ours: one line and exit 2, never a traceback
+        import traceback
+
+        from verifier.errors import InternalError
+        from verifier.stages.blame import own_frame
+
+        where = own_frame(exc)
+        message = f"{type(exc).__name__}: {exc}" + (f" ({where})" if where else "")
+        print(InternalError(message, traceback.format_exc()).render(), file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -75,12 +75,23 @@ class ServerUrl:
 
 
 def _render(url: URL, *, rename: tuple[str, str]) -> str:
+    """The URL as text, with its query written so that configparser can hold it.
+
+    SQLAlchemy escapes a socket directory as ``host=%2Fvar%2F...``; an ``env.py`` that hands the
+    URL to ``config.set_main_option`` then fails on configparser's ``%`` interpolation. The query
+    parsers (SQLAlchemy's, libpq's, asyncpg's) all read ``host=/var/...`` unescaped, so slashes
+    stay as they are; only characters that would change the URL's meaning are escaped.
+    """
+    from urllib.parse import urlencode
+
     old, new = rename
-    if old in url.query:
-        query = dict(url.query)
+    query = dict(url.query)
+    if old in query:
         query.setdefault(new, query.pop(old))
-        url = url.set(query=query)
-    return url.render_as_string(hide_password=False)
+    base = url.set(query={}).render_as_string(hide_password=False)
+    if not query:
+        return base
+    return base + "?" + urlencode(query, doseq=True, safe="/:")
 
 
 def redact(text: str) -> str:

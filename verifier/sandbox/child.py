@@ -18,8 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from verifier.findings import Finding
+from verifier.sandbox import aliases, environment, relay
 from verifier.sandbox.events import EventWriter
 from verifier.sandbox.guard import Guard
+from verifier.stages.blame import VerifierFault, caused_by_target
 from verifier.stages.codes import finding
 from verifier.stages.context import StageContext, TargetSpec, describe
 
@@ -29,19 +31,27 @@ STAGE_MODULES = {
     "behavior": "verifier.stages.behavior",
     "migrations": "verifier.stages.migrations",
 }
-# The code of an exception that escapes a stage's own checks.
+# The code of an exception of the target's that escapes a stage's own checks.
 STAGE_FAILURE_CODES = {
     "import": "RDA701",
     "schema": "RDA703",
     "behavior": "RDA712",
     "migrations": "RDA802",
 }
-# A stage needs these to have passed first.
-PREREQUISITES = {"schema": ("import",), "behavior": ("import", "schema"), "migrations": ("import",)}
+# What a stage needs to have been *built* before it (not: "passed without findings"): a schema
+# with a finding in it still carries the behaviour checks, a schema that was never built not.
+NEEDS = {
+    "schema": ("imported",),
+    "behavior": ("imported", "schema"),
+}
+NEED_REASONS = {
+    "imported": "the target did not import",
+    "schema": "no schema was built",
+}
 
 
 class _Muted(EventWriter):
-    """Swallows a silent stage's events: another child reports that stage."""
+    """Swallows a silent stage's events: another child reports that stage, or none asked."""
 
     def __init__(self) -> None:  # no pipe behind it
         pass
@@ -53,21 +63,29 @@ class _Muted(EventWriter):
 def run_stages(
     ctx: StageContext, stages: list[str], guard: Guard, silent: frozenset[str] = frozenset()
 ) -> None:
-    statuses: dict[str, str] = {}
+    """Run ``stages`` in order; a stage whose ground was not laid is skipped with the reason.
+
+    An exception that escapes a stage is a finding when the target caused it
+    (``verifier.stages.blame``) and an internal error of rda's otherwise: then the run stops,
+    since nothing after it can be trusted.
+    """
     writer = ctx.writer
     for stage in stages:
         ctx.writer = _Muted() if stage in silent else writer
-        missing = [p for p in PREREQUISITES.get(stage, ()) if statuses.get(p, "passed") != "passed"]
+        missing = [need for need in NEEDS.get(stage, ()) if need not in ctx.built]
         started = ctx.writer.stage_start(stage)
         if missing:
-            statuses[stage] = "skipped"
-            ctx.writer.stage_end(stage, "skipped", started, note=f"needs {', '.join(missing)}")
+            note = "; ".join(NEED_REASONS[need] for need in missing)
+            ctx.writer.stage_end(stage, "skipped", started, note=note)
             continue
         guard.stage = stage
         before = ctx.failed_checks
         try:
             module = importlib.import_module(STAGE_MODULES[stage])
             status = module.run(ctx)
+        except VerifierFault as exc:
+            _internal(writer, exc)
+            return
         except MemoryError as exc:
             file, line = ctx.location_of(exc)
             ctx.report(
@@ -77,6 +95,9 @@ def run_stages(
             )
             status = "failed"
         except BaseException as exc:
+            if not caused_by_target(exc, ctx.root):
+                _internal(writer, VerifierFault(stage, exc))
+                return
             file, line = ctx.location_of(exc)
             code = STAGE_FAILURE_CODES[stage]
             if isinstance(exc, SystemExit):
@@ -87,9 +108,39 @@ def run_stages(
             status = "failed"
         if status == "passed" and ctx.failed_checks > before:
             status = "failed"
-        statuses[stage] = status
         ctx.writer.stage_end(stage, status, started)
     ctx.writer = writer
+
+
+def _internal(writer: EventWriter, exc: VerifierFault) -> None:
+    writer.emit(
+        "internal_error",
+        stage=exc.stage,
+        summary=exc.summary,
+        traceback=exc.traceback[-8000:],
+    )
+
+
+def prepare_environment(ctx: StageContext) -> None:
+    """The target's settings, then the database in every form it may read it (``environment``).
+
+    Its ``.env`` first, the manifest's ``[tool.rda.env]`` over it, the database variables over
+    both: whatever the target's files say, it only ever reaches the throwaway database.
+    """
+    from urllib.parse import parse_qs, urlsplit
+
+    main_url = ctx.databases["main"]
+    socket_dir = (parse_qs(urlsplit(main_url).query).get("host") or [""])[0]
+    if socket_dir.startswith("/"):
+        port = (parse_qs(urlsplit(main_url).query).get("port") or ["5432"])[0]
+        ctx.relay_port = relay.start(f"{socket_dir}/.s.PGSQL.{port}")
+    for name, value in ctx.target.dotenv.items():
+        os.environ.setdefault(name, value)
+    os.environ.update(
+        environment.database_variables(
+            ctx.target.database_url_env, main_url, ctx.relay_port, ctx.target.env
+        )
+    )
 
 
 def main(argv: list[str]) -> int:
@@ -106,8 +157,12 @@ def main(argv: list[str]) -> int:
     def report_guarded(f: Finding) -> None:
         ctx.report(f)
 
+    prepare_environment(ctx)
     guard = Guard(list(ctx.databases.values()), report_guarded, ctx.root)
+    if ctx.relay_port is not None:
+        guard.tcp.add(("127.0.0.1", ctx.relay_port))
     guard.install()
+    aliases.install(ctx.root)
     os.chdir(ctx.root)
     sys.path.insert(0, str(ctx.root))
     t0 = time.perf_counter()

@@ -51,6 +51,8 @@ class ChildLog:
     notes: list[str] = field(default_factory=list)
     offline_sql: str | None = None
     revision_files: dict[str, str] = field(default_factory=dict)  # revision id -> file
+    # rda's own code failed in the child: {"stage", "summary", "traceback"} (exit 2, no finding)
+    internal_error: dict[str, str] | None = None
     done: bool = False
 
     def feed(self, line: str) -> None:
@@ -89,5 +91,9 @@ class ChildLog:
             files = data.get("revision_files")
             if isinstance(files, dict):
                 self.revision_files = {str(k): str(v) for k, v in files.items()}
+        elif kind == "internal_error" and self.internal_error is None:
+            self.internal_error = {
+                k: str(data.get(k, "")) for k in ("stage", "summary", "traceback")
+            }
         elif kind == "done":
             self.done = True

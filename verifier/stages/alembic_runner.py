@@ -14,7 +14,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from verifier.stages.context import StageContext
 
@@ -31,28 +31,63 @@ def alembic_config(ini: Path, url: str, output_buffer: io.StringIO | None = None
     return config
 
 
+# The options an env.py gives ``context.configure`` that say what its models are; the model/DDL
+# comparison uses the same ones (its target_metadata, its filters), not a guess of ours.
+CONFIGURE_OPTIONS = (
+    "target_metadata",
+    "include_name",
+    "include_object",
+    "include_schemas",
+    "version_table",
+    "version_table_schema",
+)
+
+
+@contextmanager
+def configure_spy(captured: dict[str, Any]) -> Iterator[None]:
+    """Record what the target's ``env.py`` passes to ``context.configure`` while it runs."""
+    from alembic.runtime.environment import EnvironmentContext
+
+    original = EnvironmentContext.configure
+
+    def configure(self: EnvironmentContext, *args: Any, **kwargs: Any) -> None:
+        captured.update({k: v for k, v in kwargs.items() if k in CONFIGURE_OPTIONS})
+        return original(self, *args, **kwargs)
+
+    EnvironmentContext.configure = configure  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        EnvironmentContext.configure = original  # type: ignore[method-assign]
+
+
 @contextmanager
 def alembic_environment(ctx: StageContext, ini: Path, url: str) -> Iterator[None]:
     """What alembic sees when a developer runs it: the ini's folder as cwd, the URL in the env.
 
-    Everything is put back afterwards, ``sys.path`` included (alembic prepends to it on every
-    command), so the stage leaves the child as it found it.
+    The URL is in the variable the manifest names and in the ``POSTGRES_*``/``PG*`` parts
+    (``verifier.sandbox.environment``), so an ``env.py`` that builds its URL from parts reaches
+    the same database. Everything is put back afterwards, ``sys.path`` included (alembic
+    prepends to it on every command), so the stage leaves the child as it found it.
     """
-    name = ctx.target.database_url_env
-    saved_value = os.environ.get(name)
+    from verifier.sandbox.environment import database_variables
+
+    values = database_variables(ctx.target.database_url_env, url, ctx.relay_port, ctx.target.env)
+    saved_values = {name: os.environ.get(name) for name in values}
     saved_cwd = os.getcwd()
     saved_path = list(sys.path)
-    os.environ[name] = url
+    os.environ.update(values)
     os.chdir(ini.parent)
     try:
         yield
     finally:
         os.chdir(saved_cwd)
         sys.path[:] = saved_path
-        if saved_value is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = saved_value
+        for name, value in saved_values.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def upgrade(ctx: StageContext, url: str, revision: str = "head") -> None:

@@ -254,8 +254,12 @@ def finding(
     line: int | None = None,
     details: dict[str, object] | None = None,
 ) -> Finding:
-    """A dynamic finding with the fix and skill_ref its code documents."""
-    entry = CODES[code]
+    """A dynamic finding with the fix and skill_ref its code documents.
+
+    A static rule's code (a defect the source shows too) is welcome: the verifier gives the
+    finding that rule's severity and skill_ref (``verifier.verify.merge``).
+    """
+    entry = CODES.get(code)
     return Finding(
         code=code,
         message=message,
@@ -263,7 +267,7 @@ def finding(
         file=file,
         line=line,
         stage=stage,
-        fix=entry.fix,
-        skill_ref=entry.skill_ref,
+        fix=entry.fix if entry else None,
+        skill_ref=entry.skill_ref if entry else None,
         details=dict(details or {}),
     )

@@ -24,6 +24,8 @@ class TargetSpec:
     alembic_ini: str | None = None
     contract: str = "taskapi"
     database_url_env: str = "DATABASE_URL"
+    env: dict[str, str] = field(default_factory=dict)  # [tool.rda.env]: templates
+    dotenv: dict[str, str] = field(default_factory=dict)  # the target's .env, as read
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -37,8 +39,11 @@ class StageContext:
     databases: dict[str, str]  # role ("main", "migrations") -> asyncpg URL
     writer: EventWriter
     check_timeout: float = 20.0
+    relay_port: int | None = None  # the loopback port leading to the database socket
     modules: dict[str, ModuleType] = field(default_factory=dict)
     failed_checks: int = 0
+    # What earlier stages laid down for later ones: "imported", "schema" (built on "main").
+    built: set[str] = field(default_factory=set)
 
     @property
     def root(self) -> Path:

@@ -16,10 +16,48 @@ from verifier.stages.context import StageContext, describe, import_module
 SHARED_COLUMN_MARK = "already assigned to Table"
 
 
+def missing_settings(exc: BaseException) -> list[str]:
+    """The fields a settings object refused to start without (pydantic's "missing" errors)."""
+    errors = getattr(exc, "errors", None)
+    if type(exc).__name__ != "ValidationError" or not callable(errors):
+        return []
+    try:
+        listed = errors()
+    except Exception:  # not pydantic's after all
+        return []
+    return [
+        ".".join(str(part) for part in e.get("loc", ())) or "?"
+        for e in listed
+        if isinstance(e, dict) and e.get("type") == "missing"
+    ]
+
+
+def missing_variable(exc: BaseException) -> str | None:
+    """The name in ``os.environ["NAME"]`` when that lookup is what failed."""
+    import traceback
+
+    if not isinstance(exc, KeyError) or not exc.args:
+        return None
+    frames = traceback.extract_tb(exc.__traceback__)
+    if frames and frames[-1].name == "__getitem__" and frames[-1].filename.endswith("os.py"):
+        return str(exc.args[0])
+    return None
+
+
 def _import_failure(ctx: StageContext, module: str, exc: BaseException) -> Finding:
     file, line = ctx.location_of(exc)
+    missing = missing_settings(exc)
+    variable = missing_variable(exc)
+    if variable is not None:
+        missing = [variable]
     if isinstance(exc, SystemExit):
         message = f"importing {module} called sys.exit({exc.code!r})"
+    elif missing:
+        title = getattr(exc, "title", "the settings")
+        message = (
+            f"importing {module} failed: {title} needs {', '.join(missing)}, which the sandbox "
+            'does not set: give them in [tool.rda.env] (NAME = "value") or in the target\'s .env'
+        )
     else:
         message = f"importing {module} failed: {describe(exc)}"
     if SHARED_COLUMN_MARK in str(exc):
@@ -85,4 +123,5 @@ def run(ctx: StageContext) -> str:
             )
         )
         return "failed"
+    ctx.built.add("imported")
     return "passed"

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from verifier.findings import Severity
 from verifier.stages import migration_diff, schema_objects
-from verifier.stages.alembic_runner import alembic_config, alembic_environment
+from verifier.stages.alembic_runner import alembic_config, alembic_environment, configure_spy
 from verifier.stages.codes import finding
 from verifier.stages.context import StageContext, describe, import_module
 from verifier.stages.schema_objects import SchemaObject
@@ -38,7 +38,6 @@ from verifier.stages.targetmodels import mapped_classes
 if TYPE_CHECKING:
     from alembic.config import Config
     from alembic.script import Script, ScriptDirectory
-    from sqlalchemy import MetaData
     from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 STAGE = "migrations"
@@ -73,6 +72,8 @@ class MigrationRun:
     heads: list[str] = field(default_factory=list)
     baseline: frozenset[SchemaObject] = frozenset()
     notes: list[str] = field(default_factory=list)
+    # What env.py passed to context.configure (its target_metadata, filters): see configure_spy.
+    configured: dict[str, Any] = field(default_factory=dict)
 
     def fail(
         self,
@@ -169,25 +170,37 @@ class DatabaseProbe:
 
         self._call(work, commit=True)
 
-    def compare(self, metadata: MetaData, skip_tables: set[str]) -> tuple[list[Any], str]:
-        """Autogenerate's diff of ``metadata`` against the database, and the code it writes."""
+    def compare(
+        self, metadata: Any, skip_tables: set[str], configured: dict[str, Any] | None = None
+    ) -> tuple[list[Any], str]:
+        """Autogenerate's diff of ``metadata`` against the database, and the code it writes.
+
+        ``configured`` holds the env.py's own filters (``include_name``, ``include_object``,
+        ``include_schemas``): what it leaves out of autogenerate is left out here too. Types and
+        server defaults are always compared.
+        """
+        given = dict(configured or {})
+        their_include_name = given.get("include_name")
 
         def diff(sync_conn: Any) -> tuple[list[Any], str]:
             from alembic.autogenerate import produce_migrations, render_python_code
             from alembic.migration import MigrationContext
 
-            def include_name(name: str | None, type_: str, _parents: Any) -> bool:
-                return not (type_ == "table" and name in skip_tables)
+            def include_name(name: str | None, type_: str, parents: Any) -> bool:
+                if type_ == "table" and name in skip_tables:
+                    return False
+                return their_include_name is None or bool(their_include_name(name, type_, parents))
 
-            context = MigrationContext.configure(
-                sync_conn,
-                opts={
-                    "compare_type": True,
-                    "compare_server_default": True,
-                    "target_metadata": metadata,
-                    "include_name": include_name,
-                },
-            )
+            opts: dict[str, Any] = {
+                "compare_type": True,
+                "compare_server_default": True,
+                "target_metadata": metadata,
+                "include_name": include_name,
+            }
+            for option in ("include_object", "include_schemas"):
+                if given.get(option) is not None:
+                    opts[option] = given[option]
+            context = MigrationContext.configure(sync_conn, opts=opts)
             script = produce_migrations(context, metadata)
             ops = script.upgrade_ops
             if ops is None or ops.is_empty():
@@ -260,7 +273,8 @@ def upgrade_from_empty(run: MigrationRun) -> bool:
 
     run.baseline = run.probe.snapshot()
     try:
-        command.upgrade(run.config, "head")
+        with configure_spy(run.configured):
+            command.upgrade(run.config, "heads")
     except Exception as exc:  # any failure of the target's migrations is a finding
         file, line, where = run.failure_site(exc)
         run.fail(
@@ -286,21 +300,37 @@ def upgrade_from_empty(run: MigrationRun) -> bool:
 
 
 def models_match_migrations(run: MigrationRun) -> bool:
-    """The migrated schema must match the models: autogenerate must find no difference."""
-    ctx = run.ctx
-    if not ctx.target.models:
-        run.notes.append("model/DDL match not checked: no models module")
-        return True
-    import_module(ctx, ctx.target.models)
-    from sqlmodel import SQLModel
+    """The migrated schema must match the models: autogenerate must find no difference.
 
-    metadata = SQLModel.metadata
-    if not metadata.tables:
-        run.notes.append("model/DDL match not checked: SQLModel.metadata holds no table")
+    "The models" are what the target's ``env.py`` hands autogenerate (its ``target_metadata``,
+    recorded while it ran): exactly what ``alembic revision --autogenerate`` would compare. An
+    ``env.py`` that gives none is compared with the manifest's models module instead.
+    """
+    ctx = run.ctx
+    metadata = run.configured.get("target_metadata")
+    if metadata is None:
+        if not ctx.target.models:
+            run.notes.append("model/DDL match not checked: env.py gives no target_metadata")
+            return True
+        import_module(ctx, ctx.target.models)
+        from sqlmodel import SQLModel
+
+        metadata = SQLModel.metadata
+        run.notes.append(
+            "env.py gives autogenerate no target_metadata: compared with "
+            f"{ctx.target.models} instead"
+        )
+    tables = [
+        table
+        for meta in (metadata if isinstance(metadata, list | tuple) else [metadata])
+        for table in getattr(meta, "tables", {})
+    ]
+    if not tables:
+        run.notes.append("model/DDL match not checked: the target's metadata holds no table")
         return True
     skip = {name.rsplit(".", 1)[-1].strip('"') for name in run.probe.version_tables()}
     try:
-        diffs, code = run.probe.compare(metadata, skip | {"alembic_version"})
+        diffs, code = run.probe.compare(metadata, skip | {"alembic_version"}, run.configured)
     except Exception as exc:  # autogenerate's own limits are not the target's fault
         run.notes.append(f"model/DDL match not checked: autogenerate failed ({error_text(exc)})")
         return True
@@ -361,6 +391,9 @@ def stairway(run: MigrationRun) -> bool:
     """
     from alembic import command
 
+    if len(run.heads) > 1:
+        run.notes.append("stairway not run: the history has several heads")
+        return True
     if run.probe.snapshot() != run.baseline:
         run.probe.reset(run.baseline)  # what downgrade base left must not blame revision 1
         if run.probe.snapshot() != run.baseline:
@@ -420,7 +453,7 @@ def offline_sql(run: MigrationRun) -> bool:
     buffer = io.StringIO()
     config = alembic_config(run.ini, run.url, output_buffer=buffer)
     try:
-        command.upgrade(config, "head", sql=True)
+        command.upgrade(config, "heads", sql=True)
     except Exception as exc:  # a target whose offline mode breaks gets a warning
         file, line, where = run.failure_site(exc)
         run.fail(
@@ -474,6 +507,8 @@ def run(ctx: StageContext) -> str:
             )
         )
         return "failed"
+    if url == ctx.databases.get("main"):
+        ctx.built.add("migrated main")  # the schema stage starts it afresh
     with alembic_environment(ctx, ini, url):
         probe = DatabaseProbe(url)
         try:
@@ -491,12 +526,14 @@ def _run_checks(run: MigrationRun) -> bool:
     run.ctx.check_started("load history")
     if not _load_history(run):
         return False
-    passed = True
-    for check in (single_head, upgrade_from_empty):
-        run.ctx.check_started(check_name(check))
-        if not check(run):
-            run.notes.append(f"the checks after {check_name(check)} did not run")
-            return False
+    run.ctx.check_started(check_name(single_head))
+    passed = single_head(run)  # several heads are reported; each head is still checked
+    if not run.heads:
+        return False
+    run.ctx.check_started(check_name(upgrade_from_empty))
+    if not upgrade_from_empty(run):
+        run.notes.append(f"the checks after {check_name(upgrade_from_empty)} did not run")
+        return False
     for check in (models_match_migrations, downgrade_leaves_no_trace, stairway, offline_sql):
         run.ctx.check_started(check_name(check))
         passed = check(run) and passed

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from verifier.db.base import Database, DatabaseProvider
-from verifier.errors import InfrastructureError
+from verifier.errors import InfrastructureError, InternalError
 from verifier.findings import Finding, Severity
 from verifier.report.model import Report, StageResult
 from verifier.sandbox.events import ChildLog
@@ -125,19 +125,42 @@ class Lane:
     stages: list[str]
     silent: list[str] = field(default_factory=list)
 
+    @property
+    def order(self) -> list[str]:
+        """Every stage the child runs, prerequisites first, in pipeline order."""
+        wanted = set(self.stages) | set(self.silent)
+        first = ["migrations"] if "migrations" in wanted else []  # before anything is imported
+        return first + [s for s in DYNAMIC_STAGES if s in wanted and s != "migrations"]
+
+
+def prerequisites(stages: list[str]) -> list[str]:
+    """Stages the requested ones need built first, run silently when not asked for."""
+    silent = []
+    if {"schema", "behavior"} & set(stages) and "import" not in stages:
+        silent.append("import")
+    if "behavior" in stages and "schema" not in stages:
+        silent.append("schema")
+    return silent
+
 
 def plan_lanes(target: Target, stages: list[str], split: bool = True) -> list[Lane]:
     """Split the dynamic stages over two children that run at the same time.
 
-    The migrations stage needs an empty database of its own and only the import before it, so
-    it runs beside import → schema → behavior instead of after them (two cores, two children).
-    Its child imports the target silently when the other child already reports the import.
+    The migrations stage needs an empty database of its own and must run Alembic the way a
+    developer does, in an interpreter that has not imported the target's models (an ``env.py``
+    importing them under another module name would otherwise define every table twice). So it
+    runs in a child of its own beside import → schema → behavior; when one child per target is
+    wanted (``--jobs``), it runs first in that child, before anything else is imported.
     """
     main = [s for s in stages if s != "migrations"]
-    if not split or "migrations" not in stages or not target.spec.alembic_ini or not main:
-        return [Lane(stages)]
-    silent = ["import"] if "import" in main else []
-    return [Lane(main), Lane(["migrations"], silent)]
+    silent = prerequisites(main)
+    if "migrations" not in stages or not target.spec.alembic_ini:
+        return [Lane(stages, silent)]
+    if not main:
+        return [Lane(["migrations"])]
+    if not split:
+        return [Lane(stages, silent)]
+    return [Lane(main, silent), Lane(["migrations"])]
 
 
 def run_lane(
@@ -152,16 +175,16 @@ def run_lane(
     shutil.copytree(target.path, workdir, ignore=COPY_IGNORE, symlinks=True)
     home = scratch / "home"
     home.mkdir()
-    databases = [gate.create()]
-    # The migrations stage starts from an empty database: its own, unless it is alone here.
-    if "migrations" in lane.stages and {"schema", "behavior"} & set(lane.stages):
-        databases.append(gate.create())
-    database = databases[0]
+    # One database per child: when the migrations stage shares a child with the others it runs
+    # first, on the still empty database, and the schema stage rebuilds it afterwards. The
+    # target's modules that its env.py imported then point at the database they will use.
+    database = gate.create()
+    databases = [database]
     try:
-        urls = {"main": database.async_url, "migrations": databases[-1].async_url}
+        urls = {"main": database.async_url, "migrations": database.async_url}
         config = {
             "target": target.spec.to_dict() | {"root": str(workdir)},
-            "stages": lane.silent + lane.stages,
+            "stages": lane.order,
             "silent_stages": lane.silent,
             "databases": urls,
         }
@@ -185,10 +208,11 @@ def run_lane(
 
 def collect(report: Report, lane: Lane, result: ChildResult, limits: Limits) -> None:
     """Add one child's findings and stage results to the report."""
+    if result.log.internal_error is not None:
+        failure = result.log.internal_error
+        raise InternalError(failure["summary"], failure.get("traceback"))
     report.findings.extend(result.log.findings)
-    started = any(name in result.log.stages for name in lane.stages)
-    if started or not lane.silent:  # a silent import's crash is the other child's to report
-        report.findings.extend(child_findings(result, limits))
+    report.findings.extend(child_findings(result, limits))
     report.assumptions.extend(result.log.notes)
     for name in lane.stages:
         info = result.log.stages.get(name)
@@ -205,6 +229,32 @@ def collect(report: Report, lane: Lane, result: ChildResult, limits: Limits) -> 
         report.findings.extend(
             lint_sql(result.log.offline_sql, revision_files=result.log.revision_files)
         )
+
+
+def skip_migrations_without_import(report: Report) -> None:
+    """A target that does not import has its migrations fail for the same reason: say it once.
+
+    The migrations child runs beside the import; when the import failed, what it found (an
+    ``env.py`` that could not import the models) is the import's finding again.
+    """
+    stages = {stage.name: stage for stage in report.stages}
+    imported, migrations = stages.get("import"), stages.get("migrations")
+    if imported is None or migrations is None or imported.status == "passed":
+        return
+    report.findings = [f for f in report.findings if f.stage != "migrations"]
+    migrations.status, migrations.note = "skipped", "the target did not import"
+
+
+def settle_statuses(report: Report) -> None:
+    """A stage failed when an error-level finding is its own (merged findings count for each)."""
+    from verifier.verify.merge import confirmed_stages
+
+    failing: set[str] = set()
+    for found in report.errors:
+        failing |= confirmed_stages(found)
+    for stage in report.stages:
+        if stage.status in ("passed", "failed"):
+            stage.status = "failed" if stage.name in failing else "passed"
 
 
 def dynamic_stages(
@@ -250,6 +300,11 @@ def verify_target(
             report.stages.append(stage)
             if progress:
                 progress(str(target.path), "static", stage.status)
+    from verifier.verify.merge import merge
+
+    skip_migrations_without_import(report)
+    report.findings = merge(report.findings)
+    settle_statuses(report)
     order = {name: i for i, name in enumerate(STAGE_ORDER)}
     report.stages.sort(key=lambda stage: order.get(stage.name, len(order)))
     report.seconds = time.perf_counter() - started

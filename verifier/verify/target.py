@@ -16,9 +16,18 @@ from pathlib import Path
 from typing import Any
 
 from verifier.errors import UsageError
+from verifier.sandbox.environment import dotenv_values
 from verifier.stages.context import TargetSpec
 
-MANIFEST_KEYS = ("models", "database", "crud", "alembic_ini", "contract", "database_url_env")
+MANIFEST_KEYS = (
+    "models",
+    "database",
+    "crud",
+    "alembic_ini",
+    "contract",
+    "database_url_env",
+    "env",
+)
 SKIP_DIRS = {
     ".git",
     ".venv",
@@ -63,8 +72,39 @@ def read_manifest(root: Path) -> dict[str, Any] | None:
                     f"{file}: unknown [tool.rda] keys {', '.join(unknown)}",
                     f"known keys: {', '.join(MANIFEST_KEYS)}",
                 )
-            return {k: v for k, v in table.items() if k in MANIFEST_KEYS}
+            manifest = {k: v for k, v in table.items() if k in MANIFEST_KEYS}
+            check_env_table(file, manifest.get("env", {}))
+            return manifest
     return None
+
+
+def check_env_table(file: Path, env: object) -> None:
+    """``[tool.rda.env]``: names to strings whose placeholders are the known ones."""
+    from string import Formatter
+
+    from verifier.sandbox.environment import PLACEHOLDERS
+
+    if not isinstance(env, dict):
+        raise UsageError(f'{file}: [tool.rda.env] must be a table of NAME = "value"')
+    for name, value in env.items():
+        if not isinstance(value, str):
+            raise UsageError(
+                f"{file}: [tool.rda.env] {name} must be a string, not {type(value).__name__}",
+                f'quote it: {name} = "{value}"',
+            )
+        try:
+            fields = {f for _, f, _, _ in Formatter().parse(value) if f is not None}
+        except ValueError as exc:
+            raise UsageError(
+                f"{file}: [tool.rda.env] {name}: {exc}", "write a literal brace as {{ or }}"
+            ) from None
+        unknown = sorted(fields - set(PLACEHOLDERS))
+        if unknown:
+            raise UsageError(
+                f"{file}: [tool.rda.env] {name} names unknown placeholder(s) "
+                + ", ".join("{" + u + "}" for u in unknown),
+                "known: " + ", ".join("{" + p + "}" for p in PLACEHOLDERS),
+            )
 
 
 def module_name(root: Path, file: Path) -> str:
@@ -159,6 +199,8 @@ def load_target(path: Path, contract: str | None = None) -> Target:
         alembic_ini=ini,
         contract=str(manifest.get("contract", "taskapi")),
         database_url_env=str(manifest.get("database_url_env", "DATABASE_URL")),
+        env={str(k): str(v) for k, v in manifest.get("env", {}).items()},
+        dotenv=dotenv_values(root),
     )
     if spec.contract not in ("taskapi", "none"):
         contract_path = (

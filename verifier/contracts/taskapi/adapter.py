@@ -29,6 +29,51 @@ CRUD_FUNCTIONS = (
 )
 MODELS = ("Project", "Worker", "Task", "AuditLog")
 SCHEMAS = ("TaskCreate", "TaskUpdate")
+# The attributes the contract (DESIGN.md section 6) promises on each class.
+FIELDS = {
+    "Project": ("id", "name", "description", "created_at"),
+    "Worker": ("id", "handle", "name", "kind", "created_at"),
+    "Task": (
+        "id",
+        "title",
+        "description",
+        "status",
+        "priority",
+        "tags",
+        "project_id",
+        "assignee_id",
+        "created_by_id",
+        "parent_task_id",
+        "created_at",
+        "updated_at",
+        "deleted_at",
+        "assignee",
+        "subtasks",
+    ),
+    "AuditLog": ("id", "entity_type", "entity_id", "action", "actor_id", "details", "created_at"),
+    "TaskCreate": (
+        "title",
+        "description",
+        "project_id",
+        "assignee_id",
+        "parent_task_id",
+        "priority",
+        "tags",
+    ),
+    "TaskUpdate": ("title", "description", "status", "priority", "tags", "assignee_id"),
+}
+# What each function returns: a class of the target, "bool", and "?" for "or None", "[]" a list.
+RETURNS = {
+    "create_project": "Project",
+    "create_worker": "Worker",
+    "create_task": "Task",
+    "get_task": "Task?",
+    "list_tasks": "Task[]",
+    "update_task": "Task?",
+    "assign_task": "Task",
+    "delete_task": "bool",
+    "get_subtask_tree": "Task?",
+}
 
 
 class Violation(Exception):
@@ -67,14 +112,20 @@ class TaskApi:
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[Any]:
-        """A session exactly as the target's FastAPI dependency hands it out."""
+        """A session exactly as FastAPI's ``Depends(get_session)`` hands it out.
+
+        A generator dependency is driven the way FastAPI drives it (through
+        ``contextlib.asynccontextmanager``): the code after its ``yield`` runs when the request
+        ends, so a ``get_session`` that commits there (the unit-of-work style) commits, and an
+        exception is thrown into it so that its ``except`` can roll back.
+        """
         produced = self.database.get_session()
         if inspect.isasyncgen(produced):
-            session = await produced.__anext__()
-            try:
+            async with asynccontextmanager(lambda: produced)() as session:
                 yield session
-            finally:
-                await produced.aclose()
+        elif hasattr(produced, "__aenter__"):  # an async context manager (a sessionmaker())
+            async with produced as session:
+                yield session
         else:  # a plain factory: the target returns a session, we close it
             session = await produced if inspect.isawaitable(produced) else produced
             try:
@@ -84,10 +135,45 @@ class TaskApi:
 
     async def call(self, name: str, *args: Any, **kwargs: Any) -> Any:
         async with self.session() as session:
-            return await self.functions[name](session, *args, **kwargs)
+            result = await self.functions[name](session, *args, **kwargs)
+        self.check_returns(name, result)
+        return result
+
+    def check_returns(self, name: str, result: Any) -> None:
+        """The result is of the kind the contract promises (else RDA712, not a crash of ours)."""
+        expected = RETURNS.get(name)
+        if expected is None:
+            return
+        optional, many = expected.endswith("?"), expected.endswith("[]")
+        kind = expected.rstrip("?").removesuffix("[]")
+        if optional and result is None:
+            return
+        items = result if many and isinstance(result, list | tuple) else [result]
+        if many and not isinstance(result, list | tuple):
+            raise Violation("RDA712", f"{name}() returned {_shown(result)}, not a list", name)
+        cls = bool if kind == "bool" else self.classes[kind]
+        for item in items:
+            if not isinstance(item, cls):
+                raise Violation(
+                    "RDA712",
+                    f"{name}() returned {_shown(item)}, expected "
+                    + ("a list of " if many else "")
+                    + (cls.__name__ if kind != "bool" else "True or False")
+                    + (" or None" if optional else ""),
+                    name,
+                )
 
     def schema(self, name: str, **values: Any) -> Any:
-        return self.classes[name](**values)
+        """One of the target's API schemas, built from contract values."""
+        try:
+            return self.classes[name](**values)
+        except Exception as exc:  # the target's schema refuses what the contract sends
+            raise Violation(
+                "RDA712",
+                f"{name}({', '.join(f'{k}={v!r}' for k, v in values.items())}) raised "
+                f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}",
+                name,
+            ) from exc
 
     def table(self, model: str) -> str:
         return str(self.classes[model].__table__.name)
@@ -129,6 +215,11 @@ class TaskApi:
         if obj is None:
             return self.ctx.relative(getattr(self.crud, "__file__", None)), None
         return self.ctx.location_of_object(obj)
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return f"{type(value).__name__} {text[:80]}"
 
 
 def find(modules: list[ModuleType], name: str) -> Any | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.exc import MissingGreenlet
@@ -435,46 +436,81 @@ async def delete_task_soft(api: TaskApi) -> None:
     )
 
 
-async def _chain(api: TaskApi, project: Any, creator: Any, depth: int) -> Any:
-    root = parent = await new_task(api, project, creator, title="level 0")
-    for level in range(1, depth + 1):
-        parent = await new_task(
-            api, project, creator, title=f"level {level}", parent_task_id=key(parent)
-        )
+TREE_DEPTH = 6  # the contract asks for at least 5 levels
+TREE_WIDTH = 3  # children of the wide tree's root, each the top of a chain to TREE_DEPTH
+
+
+async def _tree(api: TaskApi, project: Any, creator: Any, width: int, name: str) -> Any:
+    """A root with ``width`` children, each the top of a chain down to TREE_DEPTH."""
+    root = await new_task(api, project, creator, title=f"{name} 0")
+    for branch in range(width):
+        parent = root
+        for level in range(1, TREE_DEPTH + 1):
+            parent = await new_task(
+                api, project, creator, title=f"{name} {branch}.{level}", parent_task_id=key(parent)
+            )
     return root
+
+
+def _walk(node: Any, level: int = 0) -> tuple[int, int]:
+    """(nodes, depth) of a returned tree, every level checked readable without I/O."""
+    readable(node, "get_subtask_tree", ("subtasks",))
+    nodes, depth = 1, level
+    for child in node.subtasks:
+        n, d = _walk(child, level + 1)
+        nodes, depth = nodes + n, max(depth, d)
+    return nodes, depth
 
 
 @check
 async def subtask_tree(api: TaskApi) -> None:
-    """get_subtask_tree loads subtasks to every level in a bounded number of statements."""
+    """get_subtask_tree loads every level; its statement count does not grow with the tasks.
+
+    Two trees of the same depth are loaded: a chain (one task per level) and a tree three times
+    as wide. The wide one must take no more statements than the chain: one statement per level
+    (what ``selectinload(..., recursion_depth=N)`` does) is bounded, one per task is N+1.
+    """
     project, alice, _ = await seed(api)
-    deep = await _chain(api, project, alice, 6)
-    near_leaf = await api.scalar(f"SELECT id FROM \"{api.table('Task')}\" WHERE title = 'level 5'")
-    small = await _statements(api, "get_subtask_tree", near_leaf)  # depth 1
-    large = await _statements(api, "get_subtask_tree", key(deep))  # depth 6
-    tree = await api.call("get_subtask_tree", key(deep))
-    expect(
-        tree is not None, "get_subtask_tree() of an existing task returned None", "get_subtask_tree"
-    )
-    node, level = tree, 0
-    while True:
-        readable(node, "get_subtask_tree", ("subtasks",))
-        if not node.subtasks:
-            break
+    narrow = await _tree(api, project, alice, 1, "narrow")
+    wide = await _tree(api, project, alice, TREE_WIDTH, "wide")
+    counts = {}
+    for name, root, size in (
+        ("chain", narrow, 1 + TREE_DEPTH),
+        ("wide tree", wide, 1 + TREE_WIDTH * TREE_DEPTH),
+    ):
+        statements = await _statements(api, "get_subtask_tree", key(root))
+        tree = await api.call("get_subtask_tree", key(root))
         expect(
-            len(node.subtasks) == 1,
-            f"level {level} has {len(node.subtasks)} subtasks, expected 1",
+            tree is not None,
+            "get_subtask_tree() of an existing task returned None",
             "get_subtask_tree",
         )
-        node, level = node.subtasks[0], level + 1
-    expect(level == 6, f"get_subtask_tree() reached depth {level}, expected 6", "get_subtask_tree")
-    if len(large) > len(small) or len(large) > 10:
+        nodes, depth = _walk(tree)
+        expect(
+            depth == TREE_DEPTH and nodes == size,
+            f"get_subtask_tree() of a {name} of {size} tasks, {TREE_DEPTH} levels deep, returned "
+            f"{nodes} tasks over {depth} levels",
+            "get_subtask_tree",
+        )
+        counts[name] = statements
+    chain, tree_statements = counts["chain"], counts["wide tree"]
+    if len(tree_statements) > len(chain):
         raise Violation(
             "RDA707",
-            f"get_subtask_tree() ran {len(small)} statements for depth 1 and {len(large)} for "
-            "depth 6: the count grows with the depth",
+            f"get_subtask_tree() ran {len(chain)} statements for a chain of {1 + TREE_DEPTH} "
+            f"tasks and {len(tree_statements)} for a tree of {1 + TREE_WIDTH * TREE_DEPTH} tasks "
+            f"of the same depth ({TREE_DEPTH}): the count grows with the number of tasks, not "
+            "only with the depth (a query per task)",
             "get_subtask_tree",
-            statements=large,
+            statements=tree_statements,
+        )
+    if len(chain) > TREE_DEPTH + 4:
+        raise Violation(
+            "RDA707",
+            f"get_subtask_tree() ran {len(chain)} statements for a tree {TREE_DEPTH} levels "
+            "deep: more than one statement per level",
+            "get_subtask_tree",
+            statements=chain,
         )
     expect(
         await api.call("get_subtask_tree", 999_999) is None,
@@ -541,3 +577,129 @@ async def concurrent_creates(api: TaskApi) -> None:
         "create_task",
         "RDA710",
     )
+
+
+def _url_forms(url: str) -> dict[str, str]:
+    """The throwaway database's URL in the forms hosting platforms hand out."""
+    rest = url.split("://", 1)[1]
+    joiner = "&" if "?" in rest else "?"
+    return {
+        "postgresql://": f"postgresql://{rest}",
+        "postgres://": f"postgres://{rest}",
+        "postgresql://...?sslmode=disable": f"postgresql://{rest}{joiner}sslmode=disable",
+    }
+
+
+def _defines_tables(module: Any) -> bool:
+    return any(
+        isinstance(value, type)
+        and getattr(value, "__module__", None) == module.__name__
+        and hasattr(value, "__table__")
+        for value in vars(module).values()
+    )
+
+
+def _load_database_module(api: TaskApi, url: str) -> Any:
+    """The target's database module imported afresh, with ``url`` in its variable.
+
+    Every target module it may read the URL through (a settings module, a config package) is
+    imported afresh with it; modules that define tables are kept, since defining a table twice
+    is an error. ``sys.modules`` is put back as it was afterwards.
+    """
+    import importlib
+    import os
+    import sys
+
+    root = api.ctx.root.resolve()
+    saved = {
+        name: module
+        for name, module in list(sys.modules.items())
+        if getattr(module, "__file__", None)
+        and Path(module.__file__).resolve().is_relative_to(root)
+        and not _defines_tables(module)
+    }
+    variable = api.ctx.target.database_url_env
+    saved_url = os.environ.get(variable)
+    for name in saved:
+        del sys.modules[name]
+    os.environ[variable] = url
+    try:
+        return importlib.import_module(api.database.__name__)
+    finally:
+        for name in [n for n, m in sys.modules.items() if n in saved and m is not saved[n]]:
+            del sys.modules[name]
+        sys.modules.update(saved)
+        if saved_url is None:
+            os.environ.pop(variable, None)
+        else:
+            os.environ[variable] = saved_url
+
+
+async def _engine_works(engine: Any) -> None:
+    from sqlalchemy import text
+
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+    finally:
+        await engine.dispose()
+
+
+@check
+async def database_url_conversion(api: TaskApi) -> None:
+    """The database module turns postgres:// and postgresql:// URLs into asyncpg ones.
+
+    Hosting platforms hand out ``postgres://`` and ``postgresql://...?sslmode=require``; the
+    module is executed again with each form in its variable, and its engine must use asyncpg
+    and connect (asyncpg takes ``ssl=``, and fails at connect on ``sslmode``).
+    """
+    where = (api.ctx.relative(getattr(api.database, "__file__", None)), None)
+    variable = api.ctx.target.database_url_env
+    try:  # the control: the module loads twice at all, with the URL it is given today
+        control = _load_database_module(api, api.ctx.databases["main"])
+        await _engine_works(control.engine)
+    except Exception as exc:  # reloading is not something the contract asks of a module
+        api.ctx.writer.emit(
+            "note",
+            stage="behavior",
+            text=f"URL conversion not checked: {api.database.__name__} cannot be executed a "
+            f"second time ({type(exc).__name__}: {exc})",
+        )
+        return
+    for form, url in _url_forms(api.ctx.databases["main"]).items():
+        try:
+            module = _load_database_module(api, url)
+        except Exception as exc:  # the target's import with that URL
+            raise Violation(
+                "RDA605",
+                f"with {variable}={form} the database module fails to import: "
+                f"{type(exc).__name__}: {exc}",
+                where,
+            ) from exc
+        engine = getattr(module, "engine", None)
+        driver = getattr(getattr(engine, "dialect", None), "driver", None)
+        if driver != "asyncpg":
+            if hasattr(engine, "dispose"):
+                await engine.dispose()
+            raise Violation(
+                "RDA605",
+                f"with {variable}={form} the database module's engine uses the "
+                f"{driver!r} driver, not asyncpg: convert the URL to postgresql+asyncpg://",
+                where,
+            )
+        try:
+            await _engine_works(engine)
+        except Exception as exc:  # the target's engine, configured from its conversion
+            if isinstance(exc, TypeError) and "sslmode" in str(exc):
+                raise Violation(
+                    "RDA606",
+                    f"with {variable}={form} the engine fails at connect ({exc}): asyncpg "
+                    "takes ssl=, rename sslmode when converting the URL",
+                    where,
+                ) from exc
+            raise Violation(
+                "RDA712",
+                f"with {variable}={form} the engine fails at connect: "
+                f"{type(exc).__name__}: {exc}",
+                where,
+            ) from exc

@@ -8,6 +8,7 @@ from typing import Any
 
 from verifier.contracts.taskapi.adapter import (
     CRUD_FUNCTIONS,
+    FIELDS,
     MODELS,
     SCHEMAS,
     TaskApi,
@@ -16,6 +17,7 @@ from verifier.contracts.taskapi.adapter import (
 )
 from verifier.contracts.taskapi.checks import CHECKS
 from verifier.findings import Finding
+from verifier.stages.blame import VerifierFault, caused_by_target
 from verifier.stages.codes import finding
 from verifier.stages.context import StageContext, describe, import_module
 
@@ -58,6 +60,20 @@ def resolve(ctx: StageContext) -> TaskApi | list[Finding]:
             problems.append(
                 finding("RDA712", f"no class {name} in the target's modules", stage=STAGE)
             )
+            continue
+        fields = getattr(cls, "model_fields", {})
+        missing = [f for f in FIELDS[name] if f not in fields and not hasattr(cls, f)]
+        if missing:
+            file, line = ctx.location_of_object(cls)
+            problems.append(
+                finding(
+                    "RDA712",
+                    f"{name} lacks the contract's {', '.join(missing)}",
+                    stage=STAGE,
+                    file=file,
+                    line=line,
+                )
+            )
     engine = getattr(database, "engine", None)
     if engine is None or not hasattr(engine, "sync_engine"):
         problems.append(
@@ -97,7 +113,13 @@ def failure_code(exc: BaseException) -> str:
 
 
 def violation_finding(api: TaskApi, v: Violation) -> Finding:
-    file, line = api.where(v.where) if isinstance(v.where, str) else (None, None)
+    """A violation as a finding, at the function it names or the (file, line) it carries."""
+    if isinstance(v.where, str):
+        file, line = api.where(v.where)
+    elif isinstance(v.where, tuple):
+        file, line = v.where
+    else:
+        file, line = None, None
     return finding(v.code, v.message, stage=STAGE, file=file, line=line, details=v.details)
 
 
@@ -133,6 +155,8 @@ async def run_checks(ctx: StageContext, api: TaskApi) -> None:
             )
             return
         except Exception as exc:
+            if not caused_by_target(exc, ctx.root):
+                raise VerifierFault(STAGE, exc) from exc
             file, line = ctx.location_of(exc)
             ctx.report(
                 finding(
