@@ -34,7 +34,8 @@ def test_start_status_stop(
     assert "running" in status.stdout
     assert f"socket:   {data_dir}/run" in status.stdout
     assert f"data:     {data_dir}/pg" in status.stdout
-    assert "postgresql+asyncpg://postgres@/postgres?host=" in status.stdout
+    assert "postgresql+asyncpg://postgres:***@/postgres?host=" in status.stdout
+    assert f"password: in {data_dir}/superuser.password" in status.stdout
 
     as_json = json.loads(rda("db", "status", "--json", data_dir=data_dir).stdout)
     assert as_json["running"] is True and psutil.pid_exists(as_json["pid"])

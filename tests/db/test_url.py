@@ -143,9 +143,9 @@ def test_role_without_createdb_is_told_what_to_do(
     private_provider: EmbeddedProvider, home_url: str
 ) -> None:
     connection = admin(private_provider)._connect()
-    connection.execute("CREATE ROLE rda_reader LOGIN NOCREATEDB")
+    connection.execute("CREATE ROLE rda_reader LOGIN NOCREATEDB PASSWORD 'reader'")
     try:
-        url = ServerUrl.parse(home_url).url.set(username="rda_reader")
+        url = ServerUrl.parse(home_url).url.set(username="rda_reader", password="reader")
         provider = UrlProvider(url.render_as_string(hide_password=False))
         with pytest.raises(InfrastructureError, match="may not create databases") as failure:
             provider.start()

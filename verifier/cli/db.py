@@ -6,7 +6,6 @@ import argparse
 import json
 from dataclasses import asdict
 from typing import TYPE_CHECKING
-from urllib.parse import unquote
 
 if TYPE_CHECKING:
     from verifier.db.base import ServerInfo
@@ -69,6 +68,7 @@ def _start(provider: EmbeddedProvider) -> int:
     print(f"  socket:   {info.location}")
     print(f"  data:     {info.data_dir}")
     print(f"  url:      {_async_url(provider)}")
+    print(f"  password: in {_password_file(provider)}")
     return 0
 
 
@@ -100,6 +100,7 @@ def _render(info: ServerInfo, provider: EmbeddedProvider) -> str:
         f"  socket:   {info.location}",
         f"  data:     {info.data_dir}",
         f"  url:      {_async_url(provider)}",
+        f"  password: in {_password_file(provider)}",
         f"  memory:   {provider.memory_directory or 'none (databases on disk)'}",
         f"  throwaway databases: {len(info.databases)}",
     ]
@@ -122,7 +123,16 @@ def _owner(name: str) -> str:
 
 
 def _async_url(provider: EmbeddedProvider) -> str:
+    """The superuser's URL with the password masked (it is in the password file)."""
     from verifier.db.url_forms import ServerUrl
 
-    # Shown decoded (host=/path): SQLAlchemy accepts it that way and it reads better.
-    return unquote(ServerUrl.parse(provider.admin_url).async_url())
+    server = ServerUrl.parse(provider.admin_url)
+    password = server.url.password
+    text = server.async_url()
+    return text.replace(f":{password}@", ":***@") if password else text
+
+
+def _password_file(provider: EmbeddedProvider) -> str:
+    from verifier.db.auth import password_file
+
+    return str(password_file(provider.cluster.root))

@@ -67,6 +67,11 @@ class AdminConnection:
         rows = self._call(lambda conn: conn.fetch(sql, *args))
         return [row[0] for row in rows]
 
+    def fetch_rows(self, sql: str, *args: object) -> list[tuple[Any, ...]]:
+        """Every row, as tuples."""
+        rows = self._call(lambda conn: conn.fetch(sql, *args))
+        return [tuple(row) for row in rows]
+
     def fetch_value(self, sql: str, *args: object) -> Any:
         return self._call(lambda conn: conn.fetchval(sql, *args))
 

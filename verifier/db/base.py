@@ -18,6 +18,9 @@ class Database:
     async_url: str
     sync_url: str
     dsn: str
+    # The role the URLs log in as: one made for this database (least privilege), or None when
+    # the provider could not make roles and the URLs use its own.
+    role: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from verifier.db import binaries, ramdisk
+from verifier.db import auth, binaries, ramdisk
 from verifier.errors import InfrastructureError
 
 if TYPE_CHECKING:
@@ -70,12 +70,13 @@ class ServerState:
     port: int | None = None
     status: str | None = None
 
-    def admin_url(self) -> str:
+    def admin_url(self, password: str | None = None) -> str:
         """A ``postgresql://`` URL for the superuser's maintenance database over the socket."""
         if self.socket_dir is None:
             raise InfrastructureError("the embedded PostgreSQL is not running")
-        query = urlencode({"host": str(self.socket_dir), "port": self.port or 5432})
-        return f"postgresql://{SUPERUSER}@/postgres?{query}"
+        query = urlencode({"host": str(self.socket_dir), "port": self.port or 5432}, safe="/")
+        login = f"{SUPERUSER}:{password}" if password else SUPERUSER
+        return f"postgresql://{login}@/postgres?{query}"
 
 
 class EmbeddedCluster:
@@ -108,6 +109,10 @@ class EmbeddedCluster:
     def is_initialised(self) -> bool:
         return (self.pgdata / "PG_VERSION").is_file()
 
+    def admin_url(self, state: ServerState | None = None) -> str:
+        """The superuser's URL, password included (see ``verifier.db.auth``)."""
+        return (state or self.state()).admin_url(auth.read_password(self.root))
+
     # -- changing ---------------------------------------------------------------------------
 
     def ensure_running(self) -> tuple[ServerState, bool]:
@@ -120,6 +125,7 @@ class EmbeddedCluster:
         state = self._wait_until_ready(self.state())
         lost = ramdisk.missing_tablespace_targets(self.pgdata)
         if state.running and self._socket_exists(state) and not lost:
+            self._require_passwords(state)
             return state, False
         if state.running:  # its socket or its in-memory databases are gone: start over
             self._stop_locked(state, mode="immediate" if lost else "fast")
@@ -133,7 +139,40 @@ class EmbeddedCluster:
         self._clear_stale_files()
         self._start(bin_dir, account)
         state = self._wait_until_ready(self.state(), require=True)
+        self._require_passwords(state)
         return state, True
+
+    def _require_passwords(self, state: ServerState) -> None:
+        """Switch a cluster that still trusts local logins to passwords (call under the lock).
+
+        Clusters made by earlier versions of rda used ``--auth=trust``: the superuser gets its
+        password while trust still lets us in, then pg_hba.conf is rewritten and reloaded.
+        """
+        if not auth.trusts_anyone(self.pgdata):
+            return
+        import asyncio
+
+        import asyncpg
+
+        password = auth.read_password(self.root)
+        literal = "'" + password.replace("'", "''") + "'"
+
+        async def set_password() -> None:
+            conn = await asyncpg.connect(state.admin_url(), timeout=10)
+            try:
+                await conn.execute(f"ALTER ROLE {SUPERUSER} PASSWORD {literal}")
+                auth.write_hba(self.pgdata)
+                await conn.execute("SELECT pg_reload_conf()")
+            finally:
+                await conn.close()
+
+        try:
+            asyncio.run(set_password())
+        except (OSError, asyncpg.PostgresError) as exc:
+            raise InfrastructureError(
+                f"cannot give the embedded PostgreSQL's superuser a password: {exc}",
+                hint=f"delete {self.pgdata} (a fresh cluster is made on the next run)",
+            ) from None
 
     def prepare_ram_tablespace(self, admin: AdminConnection) -> str | None:
         """Make sure the in-memory tablespace exists (call under ``locked()``); its name or None.
@@ -304,19 +343,29 @@ class EmbeddedCluster:
                 hint=f"delete {self.pgdata} (a fresh cluster is made on the next run) "
                 "or set RDA_DATA_DIR elsewhere",
             )
-        args = [
-            str(bin_dir / "initdb"),
-            "-D",
-            str(self.pgdata),
-            "-U",
-            SUPERUSER,
-            "--auth=trust",
-            "--encoding=UTF8",
-            "--locale=C",
-            "--no-sync",
-            "--no-instructions",
-        ]
-        self._run_tool(args, account, timeout=300, what="initdb (creating the cluster)")
+        password = auth.read_password(self.root)
+        with tempfile.NamedTemporaryFile("w", dir=self.root, prefix=".pw-", delete=False) as file:
+            file.write(password + "\n")
+        pwfile = Path(file.name)
+        try:
+            account.chown(pwfile)  # initdb runs as the server account and must read it
+            args = [
+                str(bin_dir / "initdb"),
+                "-D",
+                str(self.pgdata),
+                "-U",
+                SUPERUSER,
+                "--auth=scram-sha-256",
+                f"--pwfile={pwfile}",
+                "--encoding=UTF8",
+                "--locale=C",
+                "--no-sync",
+                "--no-instructions",
+            ]
+            self._run_tool(args, account, timeout=300, what="initdb (creating the cluster)")
+        finally:
+            pwfile.unlink(missing_ok=True)
+        auth.write_hba(self.pgdata)
 
     def _clear_stale_files(self) -> None:
         """Remove what a dead server left behind, and stop a server whose pid file is gone.

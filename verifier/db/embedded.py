@@ -46,8 +46,12 @@ class EmbeddedProvider:
             return
         with self.cluster.locked():
             state, self.started_server = self.cluster.ensure_running_locked()
-            databases = UrlProvider(state.admin_url())
+            databases = UrlProvider(self.cluster.admin_url(state))
             try:
+                # The maintenance databases are the superuser's: no role of a run gets in there.
+                databases.connection().execute(
+                    "REVOKE CONNECT, TEMPORARY ON DATABASE postgres, template1 FROM PUBLIC"
+                )
                 databases.tablespace = self.cluster.prepare_ram_tablespace(databases.connection())
             except BaseException:
                 databases.close()
@@ -81,7 +85,7 @@ class EmbeddedProvider:
     @property
     def admin_url(self) -> str:
         """``postgresql://`` URL of the maintenance database (the server must be running)."""
-        return self.cluster.state().admin_url()
+        return self.cluster.admin_url()
 
     @property
     def memory_directory(self) -> Path | None:
@@ -102,7 +106,7 @@ class EmbeddedProvider:
         databases: list[str] = []
         version = None
         if state.running and state.status == "ready":
-            probe = self._databases or UrlProvider(state.admin_url())
+            probe = self._databases or UrlProvider(self.cluster.admin_url(state))
             try:
                 info = probe.server_info()
                 databases, version = info.databases, info.version

@@ -5,6 +5,11 @@ The role in the URL needs CREATEDB. The provider connects to the URL's own datab
 drops only databases named by ``verifier.db.naming``: its own, and the leftovers of runs that are
 over (crashed runs on this host, or runs elsewhere older than ``max_age``). The embedded and
 docker providers start a server and then hand the databases over to this class.
+
+When the role may also create roles (a superuser, or CREATEROLE), each database gets a login
+role of its own (``verifier.db.roles``) and the database's URLs log in as that role: the code
+under test holds nothing beyond its database. Otherwise the URLs use the given role, and
+``least_privilege`` says so (the report tells the user).
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING
 
-from verifier.db import naming
+from verifier.db import naming, roles
 from verifier.db.base import Database, ServerInfo
 from verifier.db.url_forms import ServerUrl
 from verifier.errors import InfrastructureError, UsageError
@@ -25,7 +30,7 @@ DEFAULT_MAX_AGE = 6 * 3600.0
 
 _LIST_THROWAWAY = """
 SELECT datname FROM pg_database
-WHERE datname LIKE 'rda\\_%' AND pg_get_userbyid(datdba) = current_user
+WHERE datname LIKE 'rda\\_%' AND pg_has_role(current_user, datdba, 'MEMBER')
 ORDER BY datname
 """
 _END_SESSIONS = """
@@ -57,7 +62,10 @@ class UrlProvider:
         self.tablespace = tablespace  # where new databases go (None: the server's default)
         self._admin: AdminConnection | None = None
         self._owned: dict[str, Database] = {}
+        self._passwords: dict[str, str] = {}  # role -> password, for clones of its databases
         self._lock = threading.Lock()
+        self.least_privilege = False  # known after start(): one role per database
+        self._superuser = False
 
     @property
     def label(self) -> str:
@@ -73,13 +81,39 @@ class UrlProvider:
                 f"the role in {self.label} may not create databases",
                 hint="grant it CREATEDB (ALTER ROLE ... CREATEDB), or use --db embedded",
             )
+        self.least_privilege, self._superuser = roles.can_make_roles(admin)
         self.sweep_leftovers()
 
+    @property
+    def privilege_note(self) -> str:
+        """How the code under test logs in, for the report."""
+        if self.least_privilege:
+            return "a role of its own per database (no superuser, no CREATEDB/CREATEROLE)"
+        return (
+            f"the role of {self.label} (it may not create roles, so the code under test runs "
+            "with that role's rights; grant it CREATEROLE for a role per database)"
+        )
+
     def create_database(self, template: str | None = None) -> Database:
-        """``CREATE DATABASE rda_<run>_<n> [TEMPLATE template]``."""
+        """``CREATE DATABASE rda_<run>_<n> [OWNER role] [TEMPLATE template]``.
+
+        With least privilege, a database made from scratch gets a new role of the same name; a
+        clone of one of this provider's templates belongs to the template's role.
+        """
         admin = self._connect()
         name = naming.next_database_name()
+        role: str | None = None
+        if self.least_privilege:
+            owner = self._owned.get(template) if template is not None else None
+            role = owner.role if owner is not None and owner.role else name
+            if role == name:
+                password = roles.new_password()
+                roles.create_role(admin, role, password, superuser=self._superuser)
+                with self._lock:
+                    self._passwords[role] = password
         sql = f"CREATE DATABASE {quote_ident(name)}"
+        if role is not None:
+            sql += f" OWNER {quote_ident(role)}"
         if self.tablespace is not None:
             sql += f" TABLESPACE {quote_ident(self.tablespace)}"
         if template is not None:
@@ -89,25 +123,34 @@ class UrlProvider:
                 # end the sessions a schema builder left on our own template first.
                 admin.fetch_column(_END_SESSIONS, template)
         try:
-            self._run(admin, sql, f"create database {name}", template=template)
-        except _TemplateInUse:
-            # A session reached our template between the two statements: end it, retry once.
-            if template not in self._owned:
-                raise
-            admin.fetch_column(_END_SESSIONS, template)
-            self._run(admin, sql, f"create database {name}", template=template)
+            try:
+                self._run(admin, sql, f"create database {name}", template=template)
+            except _TemplateInUse:
+                # A session reached our template between the two statements: end it, retry once.
+                if template not in self._owned:
+                    raise
+                admin.fetch_column(_END_SESSIONS, template)
+                self._run(admin, sql, f"create database {name}", template=template)
+            if role is not None:
+                roles.lock_database(admin, name)
+        except BaseException:
+            if role == name:
+                self._forget_role(role)
+            raise
+        server = self.server.as_role(role, self._passwords[role]) if role else self.server
         database = Database(
             name=name,
-            async_url=self.server.async_url(name),
-            sync_url=self.server.sync_url(name),
-            dsn=self.server.dsn(name),
+            async_url=server.async_url(name),
+            sync_url=server.sync_url(name),
+            dsn=server.dsn(name),
+            role=role,
         )
         with self._lock:
             self._owned[name] = database
         return database
 
     def drop_database(self, database: Database) -> None:
-        """Drop a database this provider created; refuse any other."""
+        """Drop a database this provider created (and its role with its last database)."""
         with self._lock:
             if database.name not in self._owned:
                 raise UsageError(
@@ -116,6 +159,20 @@ class UrlProvider:
         self._drop(database.name)
         with self._lock:
             self._owned.pop(database.name, None)
+        self._drop_role_if_unused(database.role)
+
+    def _drop_role_if_unused(self, role: str | None) -> None:
+        if role is None:
+            return
+        with self._lock:
+            if any(d.role == role for d in self._owned.values()):
+                return
+        self._forget_role(role)
+
+    def _forget_role(self, role: str) -> None:
+        roles.drop_role(self._connect(), role)
+        with self._lock:
+            self._passwords.pop(role, None)
 
     def close(self) -> None:
         """Drop every database still owned, then close the admin connection.
@@ -127,9 +184,10 @@ class UrlProvider:
             for name in list(self._owned):
                 try:
                     self._drop(name)
+                    role = self._owned.pop(name).role
+                    self._drop_role_if_unused(role)
                 except InfrastructureError:
                     break  # the server is unreachable: the other drops would fail too
-                self._owned.pop(name, None)
         finally:
             if self._admin is not None:
                 self._admin.close()
@@ -153,6 +211,14 @@ class UrlProvider:
             if name not in self._owned and naming.is_leftover(name, max_age=self.max_age):
                 self._drop(name)
                 dropped.append(name)
+        if self.least_privilege:
+            admin = self._connect()
+            for role in roles.leftover_candidates(admin):
+                if role not in self._passwords and naming.is_leftover(role, max_age=self.max_age):
+                    try:
+                        roles.drop_role(admin, role)
+                    except InfrastructureError:
+                        continue  # not ours to drop (another role made it): leave it
         return dropped
 
     def connection(self) -> AdminConnection:

@@ -55,6 +55,10 @@ class ServerUrl:
         """The database named in the URL: the one admin statements run in."""
         return self.url.database or MAINTENANCE_DATABASE
 
+    def as_role(self, user: str, password: str) -> ServerUrl:
+        """The same server, logged in as another role."""
+        return ServerUrl(self.url.set(username=user, password=password))
+
     def async_url(self, database: str | None = None) -> str:
         """``postgresql+asyncpg://...`` for ``create_async_engine``."""
         url = self.url.set(drivername="postgresql+asyncpg", database=database or self.database)
@@ -68,6 +72,10 @@ class ServerUrl:
     def dsn(self, database: str | None = None) -> str:
         """What ``asyncpg.connect`` takes: the libpq-style URL."""
         return self.sync_url(database)
+
+    @property
+    def user(self) -> str | None:
+        return self.url.username
 
     def redacted(self) -> str:
         """The URL safe to print: password masked."""
