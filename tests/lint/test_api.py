@@ -44,6 +44,14 @@ def test_lint_source_non_python_names() -> None:
     assert [f.code for f in lint_source(ini, "alembic.ini")] == ["RDA505"]
 
 
+def test_rda505_leaves_alembic_inits_placeholder_alone() -> None:
+    """`alembic init` writes `driver://user:pass@...`: no dialect, no secret."""
+    ini = "[alembic]\nsqlalchemy.url = driver://user:pass@localhost/dbname\n"
+    assert lint_source(ini, "alembic.ini") == []
+    real = "[alembic]\nsqlalchemy.url = postgresql+asyncpg://user:pass@localhost/dbname\n"
+    assert [f.code for f in lint_source(real, "alembic.ini")] == ["RDA505"]
+
+
 def test_lint_paths_returns_report(tmp_path: Path) -> None:
     (tmp_path / "a.py").write_text(EXPECT_RDA104, encoding="utf-8")
     report = lint_paths([tmp_path / "a.py"])

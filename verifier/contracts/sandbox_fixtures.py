@@ -51,9 +51,10 @@ async def rda_engine(rda_target_modules: SimpleNamespace) -> AsyncIterator[Any]:
 @pytest_asyncio.fixture
 async def rda_session(rda_target_modules: SimpleNamespace, rda_engine: Any) -> AsyncIterator[Any]:
     from sqlalchemy import text
-    from sqlmodel import SQLModel
 
-    names = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+    from verifier.stages.targetmodels import sorted_tables
+
+    names = ", ".join(f'"{t.name}"' for t in sorted_tables())
     async with rda_engine.begin() as conn:
         await conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     generator = rda_target_modules.database.get_session()

@@ -2,8 +2,10 @@
 
 ## What it does
 Finds a `sqlalchemy.url` line in `alembic.ini` whose URL carries a password
-(`driver://user:password@host/db`), unless the password is an interpolation (`%(...)s`,
-`${...}`).
+(`postgresql://user:password@host/db`), unless the password is an interpolation (`%(...)s`,
+`${...}`). The placeholder `alembic init` writes, `driver://user:pass@localhost/dbname`, names
+no database anyone can connect to and is left alone (most projects keep it and set the real URL
+in `env.py`).
 
 ## Why is this bad?
 `alembic.ini` is committed with the project: the password ends up in the repository history,
@@ -38,7 +40,11 @@ from verifier.rules.analysis.context import FileContext
 from verifier.rules.base import Rule, Violation
 
 _URL_LINE = re.compile(r"^\s*sqlalchemy\.url\s*=\s*(?P<url>\S+)")
-_PASSWORD = re.compile(r"^[a-z][\w+.-]*://[^:/@\s]*:(?P<password>[^@\s]+)@", re.IGNORECASE)
+_PASSWORD = re.compile(
+    r"^(?P<scheme>[a-z][\w+.-]*)://[^:/@\s]*:(?P<password>[^@\s]+)@", re.IGNORECASE
+)
+# `alembic init` writes this scheme as a placeholder; it is no dialect and holds no secret.
+PLACEHOLDER_SCHEME = "driver"
 
 
 class AlembicIniCredentials(Rule):
@@ -57,6 +63,8 @@ class AlembicIniCredentials(Rule):
                 continue
             password = creds.group("password")
             if password.startswith(("%(", "${", "$")):
+                continue
+            if creds.group("scheme").lower() == PLACEHOLDER_SCHEME:
                 continue
             yield self.violation(
                 ctx,

@@ -313,9 +313,10 @@ def models_match_migrations(run: MigrationRun) -> bool:
             run.notes.append("model/DDL match not checked: env.py gives no target_metadata")
             return True
         import_module(ctx, ctx.target.models)
-        from sqlmodel import SQLModel
+        from verifier.stages.targetmodels import target_metadata
 
-        metadata = SQLModel.metadata
+        found = target_metadata()
+        metadata = found[0] if len(found) == 1 else found
         run.notes.append(
             "env.py gives autogenerate no target_metadata: compared with "
             f"{ctx.target.models} instead"

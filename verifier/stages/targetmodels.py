@@ -40,6 +40,29 @@ def mapped_classes() -> list[Any]:
     return [m.class_ for m in registry.mappers if getattr(m, "local_table", None) is not None]
 
 
+def target_metadata() -> list[Any]:
+    """Every ``MetaData`` the target's tables live on.
+
+    Usually ``SQLModel.metadata``; a layer may give its tables a ``MetaData`` of its own (for a
+    naming convention, say), and its tables are no less its tables.
+    """
+    from sqlmodel import SQLModel
+
+    found = [SQLModel.metadata]
+    for cls in mapped_classes():
+        metadata = cls.__table__.metadata
+        if all(metadata is not known for known in found):
+            found.append(metadata)
+    return [m for m in found if m.tables]
+
+
+def sorted_tables() -> list[Any]:
+    """The target's tables, parents before children, across all of its ``MetaData``."""
+    from sqlalchemy.sql.ddl import sort_tables
+
+    return list(sort_tables([t for m in target_metadata() for t in m.tables.values()]))
+
+
 def find_class(name: str) -> Any | None:
     for cls in mapped_classes():
         if cls.__name__ == name:

@@ -81,12 +81,24 @@ class ProviderGate:
                 ) from exc
 
 
+def relative_to_target(found: Finding, root: Path) -> Finding:
+    """Paths as the dynamic stages give them: relative to the target's root, not to the cwd."""
+    import dataclasses
+
+    if not found.file:
+        return found
+    path = Path(found.file).resolve()
+    if not path.is_relative_to(root):
+        return found
+    return dataclasses.replace(found, file=path.relative_to(root).as_posix())
+
+
 def static_stage(target: Target) -> tuple[list[Finding], StageResult]:
     """Stage 1 in the verifier itself: it never imports the target."""
     from verifier.lint import lint_paths
 
     started = time.perf_counter()
-    findings = lint_paths([target.path]).findings
+    findings = [relative_to_target(f, target.path) for f in lint_paths([target.path]).findings]
     failed = any(f.severity is Severity.ERROR for f in findings)
     status = "failed" if failed else "passed"
     return findings, StageResult("static", status, time.perf_counter() - started)

@@ -699,7 +699,6 @@ async def database_url_conversion(api: TaskApi) -> None:
                 ) from exc
             raise Violation(
                 "RDA712",
-                f"with {variable}={form} the engine fails at connect: "
-                f"{type(exc).__name__}: {exc}",
+                f"with {variable}={form} the engine fails at connect: {type(exc).__name__}: {exc}",
                 where,
             ) from exc

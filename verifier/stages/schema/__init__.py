@@ -2,7 +2,7 @@
 
 The schema is built the way production builds it (``build``): ``alembic upgrade head`` when the
 target has migrations (a failure there falls back to ``create_all`` so the behaviour stage can
-still run; the migrations stage reports the failure), else ``SQLModel.metadata.create_all``.
+still run; the migrations stage reports the failure), else ``create_all`` on the models' metadata.
 Then, one module per kind of finding:
 
 - ``catalog``: the live catalog's foreign keys without an index, JSON where JSONB is meant and

@@ -40,14 +40,16 @@ async def build_with_create_all(url: str, *, reset: bool = False) -> None:
     """``create_all``; with ``reset``, first drop what a failed upgrade left half-built."""
     from sqlalchemy.ext.asyncio import create_async_engine
     from sqlalchemy.pool import NullPool
-    from sqlmodel import SQLModel
+
+    from verifier.stages.targetmodels import target_metadata
 
     engine = create_async_engine(url, poolclass=NullPool)
     try:
         if reset:
             await reset_schema(url)
         async with engine.begin() as conn:
-            await conn.run_sync(SQLModel.metadata.create_all)
+            for metadata in target_metadata():
+                await conn.run_sync(metadata.create_all)
     finally:
         await engine.dispose()
 

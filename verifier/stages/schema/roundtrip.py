@@ -15,7 +15,7 @@ from verifier.stages.codes import finding
 from verifier.stages.context import StageContext, describe
 from verifier.stages.schema.defaults import Naive
 from verifier.stages.schema.samples import sample_value
-from verifier.stages.targetmodels import attribute_location, mapped_classes
+from verifier.stages.targetmodels import attribute_location, mapped_classes, sorted_tables
 
 STAGE = "schema"
 UNLOADABLE = ("dynamic", "write_only", "noload")  # strategies selectinload cannot apply
@@ -160,11 +160,9 @@ async def load_relationships(ctx: StageContext, engine: Any, cls: Any) -> None:
 
 async def round_trip(ctx: StageContext, engine: Any, naive_defaults: Naive) -> None:
     """Two rows per table (every column / only the required ones), then the relationships."""
-    from sqlmodel import SQLModel
-
     classes = {cls.__table__: cls for cls in mapped_classes()}
     created: dict[str, dict[str, Any]] = {}  # table -> primary key values of its full row
-    for table in SQLModel.metadata.sorted_tables:
+    for table in sorted_tables():
         cls = classes.get(table)
         if cls is None:
             continue

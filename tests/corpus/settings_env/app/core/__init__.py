@@ -1,0 +1,1 @@
+"""Application-wide plumbing: the settings read from the environment."""

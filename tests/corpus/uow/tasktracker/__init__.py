@@ -1,0 +1,1 @@
+"""Task tracker database layer: one unit of work (transaction) per request."""
