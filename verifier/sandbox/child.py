@@ -75,7 +75,7 @@ def run_stages(
         missing = [need for need in NEEDS.get(stage, ()) if need not in ctx.built]
         started = ctx.writer.stage_start(stage)
         if missing:
-            note = "; ".join(NEED_REASONS[need] for need in missing)
+            note = NEED_REASONS[missing[0]]  # the first is the cause of the others
             ctx.writer.stage_end(stage, "skipped", started, note=note)
             continue
         guard.stage = stage

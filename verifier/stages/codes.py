@@ -108,10 +108,19 @@ CODES: dict[str, RuntimeCode] = {
         _c(
             "RDA707",
             "statement-budget-exceeded",
-            "The number of statements grows with the number of rows (N+1).",
-            "One query per row turns a page of 50 into 51 round trips.",
+            "The number of statements grows with the number of rows (N+1). What is measured: "
+            "list_tasks runs for a project of 2 tasks and again of 8 (parents with an assignee, "
+            "each with a subtask) and must not take more statements the second time (nor more "
+            "than 8); "
+            "get_subtask_tree runs on a chain of 7 tasks (one per level, 6 levels deep) and on "
+            "a tree of 19 tasks of the same depth (three branches), and the wide tree must not "
+            "take more statements than the chain, nor the chain more than one per level plus "
+            "4. A count that grows with the depth, one statement per level (what "
+            "selectinload(..., recursion_depth=N) does), is bounded and passes.",
+            "One query per row turns a page of 50 into 51 round trips, and a tree of 500 tasks "
+            "into 500.",
             "Eager-load with selectinload (one extra statement per relationship, whatever the row "
-            "count).",
+            "count); for trees, recursion_depth=N, a recursive CTE, or one query per level.",
             skill_refs.RELATIONSHIPS_N_PLUS_ONE,
         ),
         _c(
