@@ -34,7 +34,7 @@ def test_unknown_spec_lists_what_is_accepted() -> None:
 def test_a_url_gives_the_url_provider(spec: str) -> None:
     provider = select.get_provider(spec)
     assert isinstance(provider, UrlProvider)
-    assert provider.server.url.host == "db.example"
+    assert provider.server.host == "db.example"
 
 
 def test_embedded_uses_rda_data_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

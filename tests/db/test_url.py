@@ -145,8 +145,8 @@ def test_role_without_createdb_is_told_what_to_do(
     connection = admin(private_provider)._connect()
     connection.execute("CREATE ROLE rda_reader LOGIN NOCREATEDB PASSWORD 'reader'")
     try:
-        url = ServerUrl.parse(home_url).url.set(username="rda_reader", password="reader")
-        provider = UrlProvider(url.render_as_string(hide_password=False))
+        url = ServerUrl.parse(home_url).as_role("rda_reader", "reader")
+        provider = UrlProvider(url.dsn())
         with pytest.raises(InfrastructureError, match="may not create databases") as failure:
             provider.start()
         assert "CREATEDB" in (failure.value.hint or "")

@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import psutil
 import pytest
 
 from tests.reference_copies import copy_reference
 from verifier.db.base import Database, DatabaseProvider
 from verifier.report.model import Report
-from verifier.sandbox.runner import Limits
-from verifier.verify.pipeline import Options, verify_target
+from verifier.sandbox.runner import Limits, Sandbox
+from verifier.verify.pipeline import Options, ProviderGate, sandbox_for, verify_target
 from verifier.verify.target import load_target
 
 DYNAMIC = ("import", "schema", "behavior", "migrations")
@@ -28,8 +29,34 @@ def reference_copy(tmp_path: Path) -> Path:
     return copy_reference(tmp_path)
 
 
+@pytest.fixture(scope="session")
+def rda_sandbox(rda_provider: DatabaseProvider) -> Iterator[Sandbox]:
+    """One sandbox (fork server) for the session's verifications, as one ``rda verify`` run."""
+    with sandbox_for(ProviderGate(rda_provider)) as sandbox:
+        yield sandbox
+
+
+def sandboxed_processes(sandbox: Sandbox) -> list[psutil.Process]:
+    """The processes running in the sandbox now, but bubblewrap and the fork server."""
+    assert sandbox.server_pid is not None
+    try:
+        below = psutil.Process(sandbox.server_pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return []
+    keep = []
+    for proc in below:
+        try:
+            command = " ".join(proc.cmdline())
+        except (psutil.NoSuchProcess, psutil.ZombieProcess):
+            continue
+        if "bwrap" in proc.name() or "verifier.sandbox.forkserver" in command:
+            continue
+        keep.append(proc)
+    return keep
+
+
 @pytest.fixture
-def verify(rda_provider: DatabaseProvider) -> Callable[..., Report]:
+def verify(rda_provider: DatabaseProvider, rda_sandbox: Sandbox) -> Callable[..., Report]:
     """Verify a target in-process on the session's server (the child is still sandboxed)."""
 
     def run(
@@ -41,7 +68,8 @@ def verify(rda_provider: DatabaseProvider) -> Callable[..., Report]:
         memory_mb: int = 2048,
     ) -> Report:
         limits = Limits(timeout=timeout, memory_mb=memory_mb, check_timeout=check_timeout)
-        return verify_target(load_target(target, contract), rda_provider, Options(stages, limits))
+        options = Options(stages, limits, sandbox=rda_sandbox)
+        return verify_target(load_target(target, contract), rda_provider, options)
 
     return run
 

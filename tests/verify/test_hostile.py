@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,8 +11,9 @@ import pytest
 
 from tests.reference_copies import append, patch
 from verifier.report.model import Report
+from verifier.sandbox.runner import Sandbox
 
-from .conftest import codes
+from .conftest import codes, sandboxed_processes
 
 HOSTILE = {
     "infinite loop at import": ("while True:\n    pass", "RDA713"),
@@ -26,18 +26,6 @@ HOSTILE = {
     "subprocess spawn": ("import subprocess\nsubprocess.run(['true'])", "RDA716"),
     "memory hog": ("hog = [bytearray(64 * 1024 * 1024) for _ in range(64)]", "RDA714"),
 }
-
-
-@pytest.fixture
-def own_scratch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    """A scratch directory for this test's run: its children name it on their command line.
-
-    Other ``rda`` runs on the machine have children too; only ours are counted.
-    """
-    scratch = tmp_path / "scratch"
-    scratch.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
-    return str(scratch)
 
 
 def _strays(marker: str) -> list[psutil.Process]:
@@ -57,7 +45,7 @@ def test_hostile_target_is_a_finding(
     reference_copy: Path,
     verify: Callable[..., Report],
     rda_databases: Callable[[], set[str]],
-    own_scratch: str,
+    rda_sandbox: Sandbox,
 ) -> None:
     code, expected = HOSTILE[name]
     append(reference_copy, "taskapi/models.py", code)
@@ -67,7 +55,7 @@ def test_hostile_target_is_a_finding(
     assert report.exit_code == 1
     assert report.seconds < 15
     assert rda_databases() == before
-    assert not _strays(own_scratch)
+    assert sandboxed_processes(rda_sandbox) == []  # ours only: other rda runs have children too
 
 
 def test_pool_exhaustion_deadlock_is_a_timeout_naming_the_check(

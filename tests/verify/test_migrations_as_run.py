@@ -16,7 +16,7 @@ import pytest
 
 from tests.reference_copies import patch
 from verifier.report.model import Report
-from verifier.sandbox.runner import Limits
+from verifier.sandbox.runner import Limits, Sandbox
 from verifier.verify.pipeline import Options, verify_target
 from verifier.verify.target import load_target
 
@@ -73,20 +73,26 @@ def models_under_another_name(target: Path) -> None:
     )
 
 
-def in_one_child(target: Path, provider: object, stages: tuple[str, ...] = ALL) -> Report:
-    options = Options(stages, Limits(timeout=60), split_migrations=False)
+def in_one_child(
+    target: Path, provider: object, sandbox: Sandbox, stages: tuple[str, ...] = ALL
+) -> Report:
+    options = Options(stages, Limits(timeout=60), split_migrations=False, sandbox=sandbox)
     return verify_target(load_target(target), provider, options)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("lanes", ["two children", "one child"])
 def test_the_stock_async_env_with_set_main_option_migrates(
-    lanes: str, reference_copy: Path, verify: Callable[..., Report], rda_provider: object
+    lanes: str,
+    reference_copy: Path,
+    verify: Callable[..., Report],
+    rda_provider: object,
+    rda_sandbox: Sandbox,
 ) -> None:
     stock_async_env(reference_copy)
     report = (
         verify(reference_copy)
         if lanes == "two children"
-        else in_one_child(reference_copy, rda_provider)
+        else in_one_child(reference_copy, rda_provider, rda_sandbox)
     )
     assert report.findings == [], [f.message for f in report.findings]
     assert {s.name: s.status for s in report.stages}["migrations"] == "passed"
@@ -94,13 +100,17 @@ def test_the_stock_async_env_with_set_main_option_migrates(
 
 @pytest.mark.parametrize("lanes", ["two children", "one child"])
 def test_models_imported_under_another_name_are_one_module(
-    lanes: str, reference_copy: Path, verify: Callable[..., Report], rda_provider: object
+    lanes: str,
+    reference_copy: Path,
+    verify: Callable[..., Report],
+    rda_provider: object,
+    rda_sandbox: Sandbox,
 ) -> None:
     models_under_another_name(reference_copy)
     report = (
         verify(reference_copy)
         if lanes == "two children"
-        else in_one_child(reference_copy, rda_provider)
+        else in_one_child(reference_copy, rda_provider, rda_sandbox)
     )
     assert report.findings == [], [f.message for f in report.findings]
 

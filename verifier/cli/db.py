@@ -126,10 +126,7 @@ def _async_url(provider: EmbeddedProvider) -> str:
     """The superuser's URL with the password masked (it is in the password file)."""
     from verifier.db.url_forms import ServerUrl
 
-    server = ServerUrl.parse(provider.admin_url)
-    password = server.url.password
-    text = server.async_url()
-    return text.replace(f":{password}@", ":***@") if password else text
+    return ServerUrl.parse(provider.admin_url).redacted(asyncpg=True)
 
 
 def _password_file(provider: EmbeddedProvider) -> str:

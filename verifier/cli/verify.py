@@ -17,19 +17,31 @@ def register(subparsers: Any) -> None:
         help="lint and execute a database layer against a throwaway PostgreSQL",
         description=(
             "Verify an async SQLModel database layer: static rules, then import, schema, "
-            "behaviour (the taskapi contract) and migrations, run in a sandboxed child against "
+            "behaviour (the taskapi contract) and migrations, run in a sandbox against "
             "throwaway PostgreSQL databases. The layout comes from [tool.rda] in the target's "
             "pyproject.toml (or rda.toml), else it is discovered and the report says what was "
             "assumed."
         ),
-        epilog="Exit codes: 0 no error findings, 1 findings, 2 usage or infrastructure error.",
+        epilog=(
+            "Sandbox: the target's code runs only in child processes, each with its own copy of "
+            "the target, a scrubbed environment, rlimits and timeouts, an audit hook that "
+            "refuses network connections and process spawns, and a database role that owns its "
+            "throwaway database and nothing else. Where bubblewrap (bwrap) works, the children "
+            "also see the system read-only, no home directory, a private /tmp and no network "
+            "(the database is reached over its unix socket), and run as uid 65534 when rda runs "
+            "as root; without it the report says 'sandbox: audit-hook only' "
+            "(RDA_SANDBOX=audit-hook forces that). "
+            "Exit codes: 0 no finding at --fail-on's level, 1 findings, 2 usage, infrastructure "
+            "or internal error, 130 interrupted."
+        ),
     )
     parser.add_argument(
         "targets",
-        nargs="+",
+        nargs="*",
+        default=[Path(".")],
         metavar="TARGET",
         type=Path,
-        help="project directory (several with --jobs)",
+        help="project directory (default: the current directory; several with --jobs)",
     )
     parser.add_argument(
         "--db",
@@ -66,6 +78,19 @@ def register(subparsers: Any) -> None:
         type=float,
         default=20.0,
         help="seconds one contract check may take (default 20)",
+    )
+    parser.add_argument(
+        "--import-timeout",
+        type=float,
+        default=30.0,
+        metavar="S",
+        help="seconds the import of the target may take before it is reported (default 30)",
+    )
+    parser.add_argument(
+        "--fail-on",
+        choices=("error", "warning"),
+        default="error",
+        help="the lowest severity that makes rda exit 1 (default error)",
     )
     parser.add_argument(
         "--memory",

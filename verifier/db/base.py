@@ -58,3 +58,7 @@ class DatabaseProvider(Protocol):
 
     def close(self) -> None:
         """Drop whatever this provider still owns and release the server."""
+
+    def sandbox_access(self) -> tuple[list[str], bool]:
+        """What the code under test must reach: the server's unix socket folders, and whether
+        it needs the network (a server over TCP). Known once started."""

@@ -88,6 +88,13 @@ class DockerProvider:
     def drop_database(self, database: Database) -> None:
         self._provider().drop_database(database)
 
+    def sandbox_access(self) -> tuple[list[str], bool]:
+        return self._provider().sandbox_access()
+
+    @property
+    def privilege_note(self) -> str:
+        return self._provider().privilege_note
+
     def close(self) -> None:
         """Disconnect and remove the container (with every database in it)."""
         databases, self._databases = self._databases, None

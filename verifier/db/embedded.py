@@ -69,6 +69,22 @@ class EmbeddedProvider:
     def drop_database(self, database: Database) -> None:
         self._provider().drop_database(database)
 
+    def sandbox_access(self) -> tuple[list[str], bool]:
+        """The server's socket folder; known before ``start`` when a server already runs."""
+        if self._databases is None:
+            state = self.cluster.state()
+            if state.running and state.socket_dir is not None:
+                return [str(state.socket_dir)], False
+        return self._provider().sandbox_access()
+
+    def sandbox_access_known(self) -> bool:
+        """Whether ``sandbox_access`` can answer without starting the server."""
+        return self._databases is not None or self.cluster.state().running
+
+    @property
+    def privilege_note(self) -> str:
+        return self._provider().privilege_note
+
     def close(self) -> None:
         """Drop this provider's databases and disconnect; the server keeps running."""
         if self._databases is not None:

@@ -84,6 +84,16 @@ class UrlProvider:
         self.least_privilege, self._superuser = roles.can_make_roles(admin)
         self.sweep_leftovers()
 
+    def sandbox_access(self) -> tuple[list[str], bool]:
+        """The socket folder of a ``?host=/dir`` URL, or the network for a host name."""
+        socket_dirs = [v for k, v in self.server.query if k == "host" and v.startswith("/")]
+        if socket_dirs and not self.server.host:
+            return socket_dirs, False
+        return socket_dirs, True
+
+    def sandbox_access_known(self) -> bool:
+        return True
+
     @property
     def privilege_note(self) -> str:
         """How the code under test logs in, for the report."""

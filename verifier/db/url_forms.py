@@ -3,19 +3,22 @@
 SQLAlchemy's asyncpg dialect wants ``postgresql+asyncpg://`` and ``ssl=``; libpq-style tools and
 plain ``asyncpg.connect`` want ``postgresql://`` and ``sslmode=`` (an asyncpg engine given
 ``sslmode`` fails at connect, which is rule RDA606). Users hand in any of ``postgres://``,
-``postgresql://`` or ``postgresql+<driver>://``; this module parses that once (with SQLAlchemy's
-own URL parser) and renders each form for any database on the same server.
+``postgresql://`` or ``postgresql+<driver>://``; this module parses that once and renders each
+form for any database on the same server.
+
+It is plain ``urllib.parse`` on purpose: the verifier's own process parses URLs before it
+starts any sandboxed child, and importing SQLAlchemy there (for ``make_url``) would cost every
+run ~0.4 s before the first child could start. The rendered query keeps ``/`` unescaped
+(``?host=/var/run/pg``): SQLAlchemy, libpq and asyncpg all read it so, and an ``env.py`` that
+hands the URL to configparser (``config.set_main_option``) would choke on ``%2F``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field, replace
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
 from verifier.errors import UsageError
-
-if TYPE_CHECKING:
-    from sqlalchemy.engine import URL
 
 ACCEPTED_SCHEMES = ("postgresql://", "postgresql+asyncpg://", "postgres://")
 MAINTENANCE_DATABASE = "postgres"
@@ -29,15 +32,17 @@ def looks_like_url(spec: str) -> bool:
 
 @dataclass(frozen=True)
 class ServerUrl:
-    """A parsed server URL; ``for_database`` renders the forms for one of its databases."""
+    """A parsed server URL; the methods render its forms for one of its databases."""
 
-    url: URL
+    user: str | None = None
+    password: str | None = None
+    host: str | None = None  # a name or address; a socket directory is in ``query["host"]``
+    port: int | None = None
+    database_name: str | None = None
+    query: tuple[tuple[str, str], ...] = field(default=())
 
     @classmethod
     def parse(cls, text: str) -> ServerUrl:
-        from sqlalchemy.engine import make_url
-        from sqlalchemy.exc import ArgumentError
-
         if not looks_like_url(text):
             raise UsageError(
                 f"not a PostgreSQL URL: {redact(text)!r}",
@@ -45,61 +50,72 @@ class ServerUrl:
                 "(or postgresql+asyncpg://...)",
             )
         try:
-            url = make_url(text)
-        except (ArgumentError, ValueError) as exc:
+            parts = urlsplit(text)
+            port = parts.port
+        except ValueError as exc:
             raise UsageError(f"cannot parse the database URL {redact(text)!r}: {exc}") from None
-        return cls(url)
+        return cls(
+            user=unquote(parts.username) if parts.username else None,
+            password=unquote(parts.password) if parts.password is not None else None,
+            host=parts.hostname,
+            port=port,
+            database_name=unquote(parts.path.lstrip("/")) or None,
+            query=tuple(parse_qsl(parts.query, keep_blank_values=True)),
+        )
 
     @property
     def database(self) -> str:
         """The database named in the URL: the one admin statements run in."""
-        return self.url.database or MAINTENANCE_DATABASE
+        return self.database_name or MAINTENANCE_DATABASE
 
     def as_role(self, user: str, password: str) -> ServerUrl:
         """The same server, logged in as another role."""
-        return ServerUrl(self.url.set(username=user, password=password))
+        return replace(self, user=user, password=password)
 
     def async_url(self, database: str | None = None) -> str:
         """``postgresql+asyncpg://...`` for ``create_async_engine``."""
-        url = self.url.set(drivername="postgresql+asyncpg", database=database or self.database)
-        return _render(url, rename=("sslmode", "ssl"))
+        return self._render("postgresql+asyncpg", database, rename=("sslmode", "ssl"))
 
     def sync_url(self, database: str | None = None) -> str:
         """``postgresql://...`` with libpq parameter names."""
-        url = self.url.set(drivername="postgresql", database=database or self.database)
-        return _render(url, rename=("ssl", "sslmode"))
+        return self._render("postgresql", database, rename=("ssl", "sslmode"))
 
     def dsn(self, database: str | None = None) -> str:
         """What ``asyncpg.connect`` takes: the libpq-style URL."""
         return self.sync_url(database)
 
-    @property
-    def user(self) -> str | None:
-        return self.url.username
+    def redacted(self, *, asyncpg: bool = False) -> str:
+        """The URL safe to print: password masked (in the asyncpg form with ``asyncpg``)."""
+        if asyncpg:
+            return self._render(
+                "postgresql+asyncpg", None, rename=("sslmode", "ssl"), password="***"
+            )
+        return self._render("postgresql", None, rename=("", ""), password="***")
 
-    def redacted(self) -> str:
-        """The URL safe to print: password masked."""
-        return self.url.render_as_string(hide_password=True)
-
-
-def _render(url: URL, *, rename: tuple[str, str]) -> str:
-    """The URL as text, with its query written so that configparser can hold it.
-
-    SQLAlchemy escapes a socket directory as ``host=%2Fvar%2F...``; an ``env.py`` that hands the
-    URL to ``config.set_main_option`` then fails on configparser's ``%`` interpolation. The query
-    parsers (SQLAlchemy's, libpq's, asyncpg's) all read ``host=/var/...`` unescaped, so slashes
-    stay as they are; only characters that would change the URL's meaning are escaped.
-    """
-    from urllib.parse import urlencode
-
-    old, new = rename
-    query = dict(url.query)
-    if old in query:
-        query.setdefault(new, query.pop(old))
-    base = url.set(query={}).render_as_string(hide_password=False)
-    if not query:
-        return base
-    return base + "?" + urlencode(query, doseq=True, safe="/:")
+    def _render(
+        self,
+        scheme: str,
+        database: str | None,
+        *,
+        rename: tuple[str, str],
+        password: str | None = None,
+    ) -> str:
+        login = ""
+        if self.user is not None:
+            login = quote(self.user, safe="")
+            secret = password if password is not None else self.password
+            if secret is not None:
+                login += ":" + (secret if password is not None else quote(secret, safe=""))
+            login += "@"
+        host = self.host or ""
+        if ":" in host:  # an IPv6 address
+            host = f"[{host}]"
+        if self.port is not None:
+            host += f":{self.port}"
+        old, new = rename
+        query = [(new if key == old and old else key, value) for key, value in self.query]
+        text = f"{scheme}://{login}{host}/{quote(database or self.database, safe='')}"
+        return text + ("?" + urlencode(query, safe="/:") if query else "")
 
 
 def redact(text: str) -> str:

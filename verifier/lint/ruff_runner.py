@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import threading
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
@@ -45,8 +46,18 @@ _SKILL_REFS = {
 SYNTAX_CODES = frozenset({"invalid-syntax", "E902", "E999"})
 
 
+_FIND_LOCK = threading.Lock()
+
+
 @cache
 def ruff_binary() -> str:
+    # find_ruff_bin reads sysconfig, whose first use fills its variables without a lock: two
+    # --jobs threads asking at once saw EXE as None ("can only concatenate str ... NoneType").
+    with _FIND_LOCK:
+        return _find_ruff_binary()
+
+
+def _find_ruff_binary() -> str:
     try:
         from ruff.__main__ import find_ruff_bin
     except ImportError as exc:  # pragma: no cover - ruff is a dependency

@@ -31,6 +31,9 @@ class Report:
     assumptions: list[str] = field(default_factory=list)
     tool_versions: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
+    # How the target's code ran: "isolation" (bubblewrap or the audit hook alone, and what it
+    # could not cut) and "database_role" (a role of its own, or the --db URL's).
+    sandbox: dict[str, str] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Finding]:
@@ -52,6 +55,7 @@ class Report:
                 for s in self.stages
             ],
             "assumptions": list(self.assumptions),
+            "sandbox": dict(self.sandbox),
             "tool_versions": dict(self.tool_versions),
             "findings": [f.to_dict() for f in sorted(self.findings, key=Finding.sort_key)],
         }

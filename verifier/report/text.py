@@ -79,6 +79,8 @@ def render_text(report: Report, summary: bool = True) -> str:
             note = f"  ({stage.note})" if stage.note else ""
             lines.append(f"{_INDENT}{stage.name:<11} {stage.status:<8} {stage.seconds:6.2f}s{note}")
         lines.append("")
+    for what, how in report.sandbox.items():
+        lines.append(f"{'sandbox' if what == 'isolation' else what.replace('_', ' ')}: {how}")
     for note in report.assumptions:
         lines.append(f"note: {note}")
     if report.findings:

@@ -144,8 +144,14 @@ def prepare_environment(ctx: StageContext) -> None:
 
 
 def main(argv: list[str]) -> int:
+    """``python -m verifier.sandbox.child CONFIG.json`` (the config names the event fd)."""
     config = json.loads(Path(argv[1]).read_text(encoding="utf-8"))
-    writer = EventWriter(int(config["event_fd"]))
+    return run(config, int(config["event_fd"]))
+
+
+def run(config: dict[str, Any], event_fd: int) -> int:
+    """Run the configured stages, reporting on ``event_fd`` (the fork server calls this)."""
+    writer = EventWriter(event_fd)
     target = TargetSpec(**config["target"])
     ctx = StageContext(
         target=target,

@@ -72,7 +72,12 @@ class ChildLog:
             name = data["name"]
             if data.get("status") == "start":
                 self.running = name
-                self.stages[name] = {"status": "running", "seconds": 0.0, "started": time.time()}
+                self.stages[name] = {
+                    "status": "running",
+                    "seconds": 0.0,
+                    "started": time.time(),
+                    "started_monotonic": time.monotonic(),
+                }
             else:
                 self.stages[name] = {
                     "status": str(data.get("status")),

@@ -1,21 +1,27 @@
-"""Start a sandboxed child, feed its events to the caller, and police it.
+"""Start the sandbox, hand it children to run, feed their events to the caller, police them.
 
-Policing means: a new session (process group) so a timeout kills everything the target started,
-rlimits on memory, CPU time, file size and core dumps, an environment holding only what Python
-needs plus the throwaway database URL, and the target's output captured to files so a chatty
-target can neither block on a full pipe nor mix with our report.
+One ``Sandbox`` serves a whole ``rda verify`` run: a fork server (``verifier.sandbox.forkserver``)
+started inside bubblewrap when the machine has it (``verifier.sandbox.bubblewrap``), which forks
+one child per lane of every target. Policing means: a wall-clock deadline for the whole child
+and a budget for its import stage, after which its process group is killed; rlimits on memory,
+CPU time, file size and core dumps; an environment holding only what Python needs plus the
+throwaway database; the target's output captured to files, so a chatty target can neither block
+on a full pipe nor mix with the report. ``close()`` kills whatever still runs (Ctrl-C ends here).
 """
 
 from __future__ import annotations
 
-import json
+import contextlib
+import itertools
 import os
-import resource
 import select
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,9 +29,13 @@ from pathlib import Path
 from typing import Any
 
 import verifier
+from verifier.errors import InfrastructureError
+from verifier.sandbox import bubblewrap
 from verifier.sandbox.events import ChildLog
+from verifier.sandbox.forkserver import receive, send
 
 MiB = 1024 * 1024
+READY_TIMEOUT = 120.0  # the fork server imports SQLAlchemy & co. once; a loaded machine is slow
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +43,7 @@ class Limits:
     timeout: float = 60.0  # wall clock for the whole child, seconds
     memory_mb: int = 2048  # address space
     check_timeout: float = 20.0  # one contract check (async deadlocks are caught in the child)
+    import_timeout: float = 30.0  # the import stage: a module that hangs at import
 
 
 @dataclass
@@ -43,6 +54,7 @@ class ChildResult:
     seconds: float
     stdout_tail: str
     stderr_tail: str
+    timed_out_stage: str | None = None  # the stage whose own budget ran out (import)
 
     @property
     def signal_name(self) -> str | None:
@@ -75,27 +87,14 @@ PR_SET_PDEATHSIG = 1
 
 
 def _die_with_parent() -> None:
-    """Linux: the child gets SIGKILL when the verifier dies, even by ``kill -9``."""
+    """Linux: the process gets SIGKILL when the verifier dies, even by ``kill -9``."""
     try:
         import ctypes
 
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):  # not Linux: the CPU rlimit still bounds the child
+    except (OSError, AttributeError):  # not Linux: the CPU rlimit still bounds the children
         pass
-
-
-def _limit(limits: Limits) -> Callable[[], None]:
-    def apply() -> None:  # runs in the child between fork and exec
-        _die_with_parent()
-        memory = limits.memory_mb * MiB
-        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-        cpu = int(limits.timeout) + 5
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        resource.setrlimit(resource.RLIMIT_FSIZE, (512 * MiB, 512 * MiB))
-
-    return apply
 
 
 def _tail(path: Path, limit: int = 4000) -> str:
@@ -106,57 +105,273 @@ def _tail(path: Path, limit: int = 4000) -> str:
     return data[-limit:].decode("utf-8", "replace")
 
 
-def kill_group(pid: int) -> None:
-    try:
-        os.killpg(pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
+class _Slot:
+    """What the fork server said about one child."""
+
+    def __init__(self) -> None:
+        self.started = threading.Event()
+        self.exited = threading.Event()
+        self.pid: int | None = None
+        self.returncode: int | None = None
+
+
+class Sandbox:
+    """The fork server of one run, and the scratch folder it may write (the targets' copies).
+
+    ``socket_dirs``: folders of the database's unix sockets (bound into the sandbox).
+    ``share_network``: the database is reached over TCP, so the network cannot be cut.
+    """
+
+    def __init__(self, socket_dirs: list[str] | None = None, share_network: bool = False) -> None:
+        self.socket_dirs = list(socket_dirs or [])
+        self.share_network = share_network
+        self.scratch = Path(tempfile.mkdtemp(prefix="rda-run-"))
+        self.kind = "audit-hook only"
+        self.reason = ""
+        self._slots: dict[str, _Slot] = {}
+        self._ids = itertools.count(1)
+        self._lock = threading.Lock()
+        self._ready = threading.Event()
+        self._failure: str | None = None
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._sock: socket.socket | None = None
+        self.server_pid: int | None = None  # the fork server's pid as the verifier sees it
+        self.drops_to_nobody = False
+        self._closed = False
+
+    # -- lifetime ---------------------------------------------------------------------------
+
+    def start(self) -> Sandbox:
+        """Start the fork server (in bubblewrap when usable); returns at once, it warms up."""
+        available = bubblewrap.availability()
+        inner = [sys.executable, "-P", "-m", "verifier.sandbox.forkserver"]
+        parent_end, server_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        inner.append(str(server_end.fileno()))
+        if available.usable:
+            self.kind = "bubblewrap"
+            self.drops_to_nobody = os.geteuid() == 0
+            os.chmod(self.scratch, 0o711)  # others may pass through, not list: lanes hide
+            wall = bubblewrap.Wall(self.scratch, self.socket_dirs, self.share_network)
+            command = wall.command(inner)
+            if self.share_network:
+                self.reason = "network shared: the database is reached over TCP"
+        else:
+            self.reason = available.reason
+            command = inner
+        env = scrubbed_environment({}, self.scratch)
+        self._log = self.scratch / "sandbox.log"
+        with open(self._log, "wb") as log:
+            self._proc = subprocess.Popen(
+                command,
+                cwd=self.scratch,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=log,
+                pass_fds=(server_end.fileno(),),
+                start_new_session=True,
+                preexec_fn=_die_with_parent,
+            )
+        server_end.close()
+        self._sock = parent_end
+        threading.Thread(target=self._read, name="rda-sandbox", daemon=True).start()
+        return self
+
+    @property
+    def access(self) -> tuple[list[str], bool]:
+        """What it was made to reach, as ``DatabaseProvider.sandbox_access`` says it."""
+        return self.socket_dirs, self.share_network
+
+    def describe(self) -> str:
+        """For the report: which sandbox ran, and what it could not do."""
+        if self.kind == "bubblewrap":
+            who = "as uid 65534, " if self.drops_to_nobody else ""
+            net = self.reason or "no network"
+            return f"bubblewrap ({who}read-only system, private /tmp, no home, {net})"
+        return f"audit-hook only ({self.reason})"
+
+    def close(self) -> None:
+        """Kill every child and the server, and remove the scratch folder."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._proc is not None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self._proc.pid, signal.SIGKILL)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self._proc.wait(timeout=5)
+        if self._sock is not None:
+            self._sock.close()
+        with self._lock:
+            for slot in self._slots.values():
+                if not slot.exited.is_set():
+                    slot.returncode = -signal.SIGKILL
+                    slot.exited.set()
+        shutil.rmtree(self.scratch, ignore_errors=True)
+
+    def __enter__(self) -> Sandbox:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- lanes ------------------------------------------------------------------------------
+
+    def lane_dir(self) -> Path:
+        """A folder of its own for one child (a name the others cannot guess or list)."""
+        return Path(tempfile.mkdtemp(prefix="lane-", dir=self.scratch))
+
+    def hand_over(self, path: Path) -> None:
+        """Make ``path`` (a target's copy, a home) the child's own: uid 65534 writes there."""
+        if not self.drops_to_nobody:
+            return
+        nobody = bubblewrap.NOBODY
+        os.chown(path, nobody, nobody)
+        for folder, dirs, files in os.walk(path):
+            for name in (*dirs, *files):
+                with contextlib.suppress(OSError):
+                    os.chown(os.path.join(folder, name), nobody, nobody, follow_symlinks=False)
+
+    def run(
+        self,
+        config: dict[str, Any],
+        *,
+        workdir: Path,
+        env: dict[str, str],
+        limits: Limits,
+        event_fd: int,
+        stdout: int,
+        stderr: int,
+    ) -> tuple[str, _Slot]:
+        """Ask the server for a child; its id and slot (started when the server says so)."""
+        self._wait_ready()
+        ident = str(next(self._ids))
+        slot = _Slot()
+        with self._lock:
+            self._slots[ident] = slot
+        request = {
+            "op": "run",
+            "id": ident,
+            "config": config,
+            "workdir": str(workdir),
+            "env": env,
+            "memory_mb": limits.memory_mb,
+            "cpu_seconds": int(limits.timeout) + 5,
+            "uid": bubblewrap.NOBODY if self.drops_to_nobody else None,
+        }
+        assert self._sock is not None
+        try:
+            send(self._sock, request, [event_fd, stdout, stderr])
+        except OSError as exc:
+            raise InfrastructureError(f"the sandbox is gone: {exc}", self._log_hint()) from None
+        return ident, slot
+
+    def kill(self, ident: str) -> None:
+        if self._sock is not None and not self._closed:
+            with contextlib.suppress(OSError):
+                send(self._sock, {"op": "kill", "id": ident})
+
+    # -- internals --------------------------------------------------------------------------
+
+    def _wait_ready(self) -> None:
+        if not self._ready.wait(READY_TIMEOUT) or self._failure:
+            raise InfrastructureError(
+                "the sandbox did not start: "
+                + (self._failure or f"no answer within {READY_TIMEOUT:g} s"),
+                self._log_hint(),
+            )
+
+    def _log_hint(self) -> str:
+        tail = _tail(self._log, 1500).strip() if hasattr(self, "_log") else ""
+        hint = "RDA_SANDBOX=audit-hook runs without bubblewrap"
+        return f"{hint}; the sandbox said: {tail}" if tail else hint
+
+    def _read(self) -> None:
+        assert self._sock is not None
+        while True:
+            try:
+                message, fds = receive(self._sock)
+            except (OSError, ValueError):
+                message, fds = None, []
+            for fd in fds:
+                os.close(fd)
+            if message is None:
+                break
+            op = message.get("op")
+            if op == "ready":
+                self.server_pid = self._proc.pid if self._proc else None
+                self._ready.set()
+            elif op == "failed":
+                self._failure = str(message.get("error"))
+                self._ready.set()
+            elif op in ("started", "exited"):
+                with self._lock:
+                    slot = self._slots.get(str(message.get("id")))
+                if slot is None:
+                    continue
+                if op == "started":
+                    slot.pid = int(message["pid"])
+                    slot.started.set()
+                else:
+                    slot.returncode = int(message["returncode"])
+                    slot.started.set()
+                    slot.exited.set()
+        # The server is gone (killed, crashed, or closed): every child went with it.
+        if self._failure is None and not self._ready.is_set():
+            self._failure = "the sandbox exited while starting"
+        self._ready.set()
+        with self._lock:
+            for slot in self._slots.values():
+                if not slot.exited.is_set():
+                    slot.returncode = -signal.SIGKILL
+                    slot.started.set()
+                    slot.exited.set()
 
 
 def run_child(
     config: dict[str, Any],
     *,
+    sandbox: Sandbox,
     workdir: Path,
     env: dict[str, str],
     limits: Limits,
     on_event: Callable[[ChildLog], None] | None = None,
 ) -> ChildResult:
-    """Run ``verifier.sandbox.child`` with ``config`` and return what it reported."""
+    """Run the stages of ``config`` in a child of ``sandbox``: what it reported, how it ended."""
     read_fd, write_fd = os.pipe()
-    scratch = Path(tempfile.mkdtemp(prefix="rda-child-", dir=workdir.parent))
-    config_path = scratch / "config.json"
-    config_path.write_text(
-        json.dumps({**config, "event_fd": write_fd, "check_timeout": limits.check_timeout}),
-        encoding="utf-8",
-    )
-    stdout_path, stderr_path = scratch / "stdout.txt", scratch / "stderr.txt"
+    logs = Path(tempfile.mkdtemp(prefix="out-", dir=workdir.parent))
+    stdout_path, stderr_path = logs / "stdout.txt", logs / "stderr.txt"
     log = ChildLog()
     started = time.monotonic()
     with open(stdout_path, "wb") as out, open(stderr_path, "wb") as err:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "verifier.sandbox.child", str(config_path)],
-            cwd=workdir,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=err,
-            pass_fds=(write_fd,),
-            start_new_session=True,
-            preexec_fn=_limit(limits),
-        )
-    os.close(write_fd)
+        try:
+            ident, slot = sandbox.run(
+                {**config, "check_timeout": limits.check_timeout},
+                workdir=workdir,
+                env=env,
+                limits=limits,
+                event_fd=write_fd,
+                stdout=out.fileno(),
+                stderr=err.fileno(),
+            )
+        finally:
+            os.close(write_fd)
     timed_out = False
+    timed_out_stage: str | None = None
     buffer = b""
     deadline = started + limits.timeout
     with os.fdopen(read_fd, "rb", buffering=0) as events:
         while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
+            now = time.monotonic()
+            budget = _stage_deadline(log, limits)
+            if now >= deadline or (budget is not None and now >= budget):
                 timed_out = True
+                timed_out_stage = log.running if now < deadline else None
                 break
-            ready, _, _ = select.select([events], [], [], min(remaining, 0.5))
+            wait = min(deadline, budget or deadline) - now
+            ready, _, _ = select.select([events], [], [], min(wait, 0.5))
             if not ready:
-                if proc.poll() is not None:
+                if slot.exited.is_set():
                     break
                 continue
             chunk = events.read(65536)
@@ -168,22 +383,27 @@ def run_child(
                 log.feed(line.decode("utf-8", "replace"))
             if on_event is not None and lines:
                 on_event(log)
-    if not timed_out:  # the pipe closed: give the child its exit, within the deadline
-        try:
-            proc.wait(timeout=max(0.1, min(5.0, deadline - time.monotonic())))
-        except subprocess.TimeoutExpired:
-            timed_out = not log.done
-    kill_group(proc.pid)  # whatever the target left behind goes with it
-    returncode = proc.wait()
+    if not timed_out and not slot.exited.wait(max(0.1, min(5.0, deadline - time.monotonic()))):
+        timed_out = not log.done
+    sandbox.kill(ident)  # whatever the target left behind goes with it
+    slot.exited.wait(10)
     result = ChildResult(
         log=log,
-        returncode=None if timed_out else returncode,
+        returncode=None if timed_out else slot.returncode,
         timed_out=timed_out,
         seconds=time.monotonic() - started,
         stdout_tail=_tail(stdout_path),
         stderr_tail=_tail(stderr_path),
+        timed_out_stage=timed_out_stage,
     )
-    for path in (config_path, stdout_path, stderr_path):
-        path.unlink(missing_ok=True)
-    scratch.rmdir()
+    shutil.rmtree(logs, ignore_errors=True)
     return result
+
+
+def _stage_deadline(log: ChildLog, limits: Limits) -> float | None:
+    """When the running import stage overruns its own budget (monotonic time), if it runs."""
+    if log.running != "import":
+        return None
+    info = log.stages.get("import", {})
+    began = info.get("started_monotonic")
+    return None if began is None else float(began) + limits.import_timeout

@@ -113,7 +113,7 @@ CODES: dict[str, RuntimeCode] = {
             "each with a subtask) and must not take more statements the second time (nor more "
             "than 8); "
             "get_subtask_tree runs on a chain of 7 tasks (one per level, 6 levels deep) and on "
-            "a tree of 19 tasks of the same depth (three branches), and the wide tree must not "
+            "a tree of 13 tasks of the same depth (two branches), and the wide tree must not "
             "take more statements than the chain, nor the chain more than one per level plus "
             "4. A count that grows with the depth, one statement per level (what "
             "selectinload(..., recursion_depth=N) does), is bounded and passes.",

@@ -1,25 +1,62 @@
-"""Glue between ``rda verify``'s arguments and the pipeline: targets, provider, jobs, output."""
+"""Glue between ``rda verify``'s arguments and the pipeline: targets, provider, sandbox, output.
+
+Everything that can be refused is refused before any work (an output file that cannot be
+written, a bad option), and an interrupt (Ctrl-C, SIGTERM) kills the sandbox at once, so every
+child dies with it, then drops the run's databases and roles before ``rda`` exits 130.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
-from concurrent.futures import ThreadPoolExecutor
-from typing import TextIO
+import signal
+from concurrent.futures import ThreadPoolExecutor, wait
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 from verifier.errors import UsageError
+from verifier.findings import Severity
 from verifier.report.model import Report
 from verifier.sandbox.runner import Limits
 
+if TYPE_CHECKING:
+    from verifier.verify.pipeline import Options, Progress, ProviderGate
+    from verifier.verify.target import Target
+
+CLEANUP_SECONDS = 1.5  # after an interrupt: what the lanes may take to drop their databases
+
+
+def check_output(path: Path | None) -> None:
+    """An output file that cannot be written is a usage error now, not after the whole run."""
+    if path is None:
+        return
+    if path.is_dir():
+        raise UsageError(f"--output {path} is a directory", "name a file to write the report to")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise UsageError(f"--output {path}: the folder {folder} does not exist")
+    try:
+        with open(path, "a", encoding="utf-8"):
+            pass
+    except OSError as exc:
+        raise UsageError(f"--output {path} cannot be written: {exc.strerror}") from None
+
+
+def exit_code(reports: list[Report], fail_on: str) -> int:
+    """1 when a finding at or above ``--fail-on`` was reported, else 0."""
+    worst = {Severity.ERROR} if fail_on == "error" else {Severity.ERROR, Severity.WARNING}
+    return int(any(f.severity in worst for r in reports for f in r.findings))
+
 
 def verify(args: argparse.Namespace, stages: tuple[str, ...], out: TextIO, err: TextIO) -> int:
-    from verifier.verify.pipeline import Options, ProviderGate, verify_target
+    from verifier.verify.pipeline import Options, ProviderGate, sandbox_for
     from verifier.verify.target import load_target
 
     if args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
-    if args.timeout <= 0 or args.check_timeout <= 0:
-        raise UsageError("--timeout and --check-timeout must be positive")
+    if args.timeout <= 0 or args.check_timeout <= 0 or args.import_timeout <= 0:
+        raise UsageError("--timeout, --check-timeout and --import-timeout must be positive")
+    check_output(args.output)
     targets = [load_target(path, args.contract) for path in args.targets]
     options = Options(
         split_migrations=args.jobs == 1,
@@ -28,6 +65,7 @@ def verify(args: argparse.Namespace, stages: tuple[str, ...], out: TextIO, err: 
             timeout=args.timeout,
             memory_mb=args.memory,
             check_timeout=min(args.check_timeout, args.timeout),
+            import_timeout=min(args.import_timeout, args.timeout),
         ),
     )
     progress = None
@@ -38,24 +76,33 @@ def verify(args: argparse.Namespace, stages: tuple[str, ...], out: TextIO, err: 
             print(f"rda: {label + ' ' if label else ''}{stage}: {status}", file=err, flush=True)
 
     provider = None
-    if any(s != "static" for s in stages):
-        from verifier.db import get_provider
-
-        provider = get_provider(args.db)
-        provider.start()
-    gate = ProviderGate(provider) if provider is not None else None
+    gate = None
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
-        with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-            reports = list(
-                pool.map(
-                    lambda t: verify_target(t, gate, options, progress),  # type: ignore[arg-type]
-                    targets,
-                )
-            )
+        if any(s != "static" for s in stages):
+            from verifier.db import get_provider
+
+            provider = get_provider(args.db)
+            gate = ProviderGate(provider)
+            early = getattr(provider, "sandbox_access_known", lambda: False)()
+            if early:  # the sandbox warms up (imports) while the provider starts
+                options.sandbox = sandbox_for(gate).start()
+            provider.start()
+            if options.sandbox is None or options.sandbox.access != provider.sandbox_access():
+                if options.sandbox is not None:
+                    options.sandbox.close()  # the server moved its socket meanwhile
+                options.sandbox = sandbox_for(gate).start()
+        reports = _run_all(targets, gate, options, progress, args.jobs)
     except BaseException:
+        if options.sandbox is not None:
+            options.sandbox.close()  # every child dies with it, at once
         if provider is not None:
             close_quietly(provider)  # the first error is the one worth reading
         raise
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    if options.sandbox is not None:
+        options.sandbox.close()
     if provider is not None:
         provider.close()
     text = render_all(reports, args.format)
@@ -63,7 +110,36 @@ def verify(args: argparse.Namespace, stages: tuple[str, ...], out: TextIO, err: 
         args.output.write_text(text, encoding="utf-8")
     else:
         out.write(text if text.endswith("\n") else text + "\n")
-    return max(r.exit_code for r in reports)
+    return exit_code(reports, args.fail_on)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _run_all(
+    targets: list[Target],
+    gate: ProviderGate | None,
+    options: Options,
+    progress: Progress | None,
+    jobs: int,
+) -> list[Report]:
+    """Verify every target, ``jobs`` at a time; on an interrupt, stop the lanes quickly."""
+    from verifier.verify.pipeline import verify_target
+
+    pool = ThreadPoolExecutor(max_workers=jobs)
+    futures = [pool.submit(verify_target, t, gate, options, progress) for t in targets]
+    try:
+        return [future.result() for future in futures]
+    except BaseException:
+        for future in futures:
+            future.cancel()
+        if options.sandbox is not None:
+            options.sandbox.close()  # the lanes see their children die and drop their databases
+        wait(futures, timeout=CLEANUP_SECONDS)
+        raise
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def close_quietly(provider: object) -> None:
@@ -88,7 +164,6 @@ def render_all(reports: list[Report], fmt: str) -> str:
 def merge(reports: list[Report]) -> Report:
     """One report for formats that hold one run (SARIF, JUnit, annotations)."""
     from dataclasses import replace
-    from pathlib import Path
 
     merged = Report(tool="verify", target=", ".join(r.target for r in reports))
     for r in reports:

@@ -10,7 +10,6 @@ fault: it raises ``InfrastructureError`` (exit 2) and the findings of that run a
 from __future__ import annotations
 
 import shutil
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -23,7 +22,13 @@ from verifier.errors import InfrastructureError, InternalError
 from verifier.findings import Finding, Severity
 from verifier.report.model import Report, StageResult
 from verifier.sandbox.events import ChildLog
-from verifier.sandbox.runner import ChildResult, Limits, run_child, scrubbed_environment
+from verifier.sandbox.runner import (
+    ChildResult,
+    Limits,
+    Sandbox,
+    run_child,
+    scrubbed_environment,
+)
 from verifier.stages import DYNAMIC_STAGES, STAGE_ORDER
 from verifier.stages.codes import finding
 from verifier.verify.target import Target
@@ -49,6 +54,8 @@ class Options:
     # Two children per target pay off on idle cores; under --jobs the cores are busy already
     # and the second child's import of the target would only cost CPU.
     split_migrations: bool = True
+    # The run's sandbox (one fork server for every target); None: verify_target makes one.
+    sandbox: Sandbox | None = None
 
 
 class ProviderGate:
@@ -109,6 +116,15 @@ def child_findings(result: ChildResult, limits: Limits) -> list[Finding]:
     log = result.log
     stage = log.running or "import"
     where = f"the {stage} stage" + (f" (check '{log.check}')" if log.check else "")
+    if result.timed_out and result.timed_out_stage == "import":
+        return [
+            finding(
+                "RDA713",
+                f"importing the target did not finish within {limits.import_timeout:g} s "
+                f"({where}) and was killed: a module that blocks or loops at import",
+                stage="import",
+            )
+        ]
     if result.timed_out:
         return [
             finding(
@@ -180,18 +196,19 @@ def run_lane(
     lane: Lane,
     gate: ProviderGate,
     options: Options,
-    scratch: Path,
+    sandbox: Sandbox,
     progress: Progress | None,
 ) -> ChildResult:
-    workdir = scratch / "target"
+    lane_dir = sandbox.lane_dir()
+    workdir = lane_dir / "target"
     shutil.copytree(target.path, workdir, ignore=COPY_IGNORE, symlinks=True)
-    home = scratch / "home"
+    home = lane_dir / "home"
     home.mkdir()
+    sandbox.hand_over(lane_dir)
     # One database per child: when the migrations stage shares a child with the others it runs
     # first, on the still empty database, and the schema stage rebuilds it afterwards. The
     # target's modules that its env.py imported then point at the database they will use.
     database = gate.create()
-    databases = [database]
     try:
         urls = {"main": database.async_url, "migrations": database.async_url}
         config = {
@@ -212,10 +229,19 @@ def run_lane(
                     seen.add(key)
                     progress(str(target.path), name, str(info["status"]))
 
-        return run_child(config, workdir=workdir, env=env, limits=options.limits, on_event=on_event)
+        return run_child(
+            config,
+            sandbox=sandbox,
+            workdir=workdir,
+            env=env,
+            limits=options.limits,
+            on_event=on_event,
+        )
     finally:
-        for created in databases:
-            gate.drop(created)
+        try:
+            gate.drop(database)
+        finally:
+            shutil.rmtree(lane_dir, ignore_errors=True)
 
 
 def collect(report: Report, lane: Lane, result: ChildResult, limits: Limits) -> None:
@@ -273,23 +299,25 @@ def dynamic_stages(
     target: Target,
     gate: ProviderGate,
     options: Options,
+    sandbox: Sandbox,
     report: Report,
     progress: Progress | None,
 ) -> None:
     stages = [s for s in DYNAMIC_STAGES if s in options.stages]
     lanes = plan_lanes(target, stages, options.split_migrations)
-    with tempfile.TemporaryDirectory(prefix="rda-verify-") as tmp:
-        scratches = [Path(tmp) / f"lane{i}" for i in range(len(lanes))]
-        for scratch in scratches:
-            scratch.mkdir()
-        with ThreadPoolExecutor(max_workers=len(lanes)) as pool:
-            futures = [
-                pool.submit(run_lane, target, lane, gate, options, scratch, progress)
-                for lane, scratch in zip(lanes, scratches, strict=True)
-            ]
-            results = [f.result() for f in futures]
+    with ThreadPoolExecutor(max_workers=len(lanes)) as pool:
+        futures = [
+            pool.submit(run_lane, target, lane, gate, options, sandbox, progress) for lane in lanes
+        ]
+        results = [f.result() for f in futures]
     for lane, result in zip(lanes, results, strict=True):
         collect(report, lane, result, options.limits)
+
+
+def sandbox_for(gate: ProviderGate) -> Sandbox:
+    """A sandbox that reaches the gate's database server (its socket folders, or TCP)."""
+    socket_dirs, needs_network = gate.provider.sandbox_access()
+    return Sandbox(socket_dirs, share_network=needs_network)
 
 
 def verify_target(
@@ -305,7 +333,17 @@ def verify_target(
     with ThreadPoolExecutor(max_workers=1) as pool:  # static runs while the children do
         static = pool.submit(static_stage, target) if "static" in options.stages else None
         if any(s in options.stages for s in DYNAMIC_STAGES):
-            dynamic_stages(target, gate, options, report, progress)
+            own = options.sandbox is None
+            sandbox = options.sandbox or sandbox_for(gate).start()
+            try:
+                report.sandbox = {
+                    "isolation": sandbox.describe(),
+                    "database_role": _privilege_note(gate.provider),
+                }
+                dynamic_stages(target, gate, options, sandbox, report, progress)
+            finally:
+                if own:
+                    sandbox.close()
         if static is not None:
             findings, stage = static.result()
             report.findings.extend(findings)
@@ -321,6 +359,11 @@ def verify_target(
     report.stages.sort(key=lambda stage: order.get(stage.name, len(order)))
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _privilege_note(provider: object) -> str:
+    note = getattr(provider, "privilege_note", None)
+    return str(note) if note else "a role of its own per database"
 
 
 def tool_versions() -> dict[str, str]:
