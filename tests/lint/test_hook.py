@@ -70,10 +70,14 @@ def test_clean_non_python_missing_and_absent_files_are_silent(tmp_path: Path) ->
         assert (result.returncode, result.stdout, result.stderr) == (0, "", ""), payload
 
 
+def test_input_that_is_not_a_hook_event_is_a_usage_error(tmp_path: Path) -> None:
+    for text in ("{not json", "[1, 2]"):
+        result = _hook(text, tmp_path)
+        assert result.returncode == 2, text
+        assert result.stderr.count("\n") == 1 and "rda lint PATH" in result.stderr
+
+
 def test_internal_error_exits_1_with_one_line(tmp_path: Path) -> None:
-    result = _hook("{not json", tmp_path)
-    assert result.returncode == 1
-    assert result.stderr.count("\n") == 1 and "internal error" in result.stderr
     broken_config = tmp_path / "proj"
     broken_config.mkdir()
     (broken_config / "rda.toml").write_text("[lint]\nselect = 3\n", encoding="utf-8")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -105,3 +106,66 @@ def test_usage_errors_are_exit_2_without_traceback(args: tuple[str, ...], messag
     assert proc.returncode == 2
     assert message in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("command", "output", "message"),
+    [
+        ("verify", "/nonexistent/dir/out.sarif", "does not exist"),
+        ("verify", "/", "is a directory"),
+        ("lint", "/nonexistent/dir/out.json", "does not exist"),
+        ("skill", "/nonexistent/dir/out.json", "does not exist"),
+    ],
+)
+def test_an_unwritable_output_is_refused_before_any_work(
+    tmp_path: Path, command: str, output: str, message: str
+) -> None:
+    target = copy_reference(tmp_path)
+    args = {
+        "verify": ("verify", str(target), "-o", output),
+        "lint": ("lint", str(target), "-o", output),
+        "skill": ("skill", "check", "skills/relational-db-agent", "--no-run", "-o", output),
+    }[command]
+    started = time.monotonic()
+    proc = rda(*args, cwd=Path(__file__).resolve().parents[2])
+    assert proc.returncode == 2, proc.stderr
+    assert message in proc.stderr and "Traceback" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) <= 2  # the error and its hint
+    assert "rda: import" not in proc.stderr  # refused before any stage ran
+    assert time.monotonic() - started < 5
+
+
+def test_verify_defaults_to_the_current_directory(tmp_path: Path) -> None:
+    target = copy_reference(tmp_path)
+    proc = rda("verify", "--stages", "static", "--format", "json", "-q", cwd=target)
+    assert proc.returncode == 0, proc.stderr
+    assert Path(json.loads(proc.stdout)["target"]) == target.resolve()
+
+
+def test_fail_on_warning_makes_a_warning_exit_1(tmp_path: Path) -> None:
+    target = copy_reference(tmp_path)
+    patch(  # a JSON column is RDA204, a warning
+        target,
+        "taskapi/models.py",
+        'sa_column=Column(JSONB, nullable=False, server_default="[]")',
+        'sa_column=Column(JSON, nullable=False, server_default="[]")',
+    )
+    patch(
+        target,
+        "taskapi/models.py",
+        "from sqlalchemy import Column",
+        "from sqlalchemy import JSON, Column",
+    )
+    default = rda("verify", str(target), "--stages", "static", "-q")
+    assert default.returncode == 0 and "RDA204" in default.stdout
+    strict = rda("verify", str(target), "--stages", "static", "-q", "--fail-on", "warning")
+    assert strict.returncode == 1
+    lint = rda("lint", str(target), "--fail-on", "warning")
+    assert lint.returncode == 1 and "RDA204" in lint.stdout
+
+
+def test_verify_help_says_which_sandbox_runs_the_code() -> None:
+    proc = rda("verify", "--help")
+    text = " ".join(proc.stdout.split())
+    assert "bubblewrap" in text and "audit-hook only" in text
+    assert "130 interrupted" in text

@@ -21,7 +21,7 @@ The databases live in memory (a tmpfs tablespace) when /dev/shm has room; RDA_RA
 another directory, and RDA_RAM_DIR= (empty) keeps them on disk.
 
 Its directory is RDA_DATA_DIR when set, else the user cache directory (root:
-/var/cache/rda/postgres). Exit codes: 0 done (status: running), 2 error (status: not running).
+/var/cache/rda/postgres). Exit codes: 0 done (status: running), 2 error, 3 (status) not running.
 """
 
 
@@ -57,6 +57,10 @@ def run(args: argparse.Namespace) -> int:
     return _status(provider, as_json=args.json)
 
 
+# As `systemctl status` and LSB init scripts say it: the program is not running (not an error).
+NOT_RUNNING = 3
+
+
 def _start(provider: EmbeddedProvider) -> int:
     try:
         provider.start()
@@ -86,7 +90,7 @@ def _status(provider: EmbeddedProvider, *, as_json: bool) -> int:
         print(json.dumps(asdict(info), indent=2))
     else:
         print(_render(info, provider))
-    return 0 if info.running else 2
+    return 0 if info.running else NOT_RUNNING
 
 
 def _render(info: ServerInfo, provider: EmbeddedProvider) -> str:

@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from verifier.cli.output import add_fail_on, check_output, exit_code, write_output
+
 FORMATS = ("text", "json", "sarif", "junit", "github")
 
 
@@ -37,6 +39,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("paths", nargs="*", type=Path, help="files or directories (default: .)")
     parser.add_argument("--format", choices=FORMATS, default="text", help="output format")
     parser.add_argument("-o", "--output", type=Path, help="write the report to this file")
+    add_fail_on(parser)
     parser.add_argument("--fix", action="store_true", help="apply the unambiguous fixes in place")
     parser.add_argument("--select", type=_codes, help="comma-separated codes/prefixes to report")
     parser.add_argument(
@@ -80,15 +83,11 @@ def run(args: argparse.Namespace) -> int:
         ruff=False if args.no_ruff else None,
         jobs=args.jobs,
     )
+    check_output(args.output)
     report = lint_paths(args.paths, config, fix=args.fix, options=options)
     text = render(report, args.format)
     if args.output:
-        from verifier.errors import UsageError
-
-        try:
-            args.output.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
-        except OSError as exc:
-            raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from exc
+        write_output(args.output, text)
     else:
         sys.stdout.write(text if text.endswith("\n") or not text else text + "\n")
-    return report.exit_code
+    return exit_code(report.findings, args.fail_on)

@@ -97,13 +97,15 @@ def register(subparsers: Any) -> None:
 
 
 def run_check(args: argparse.Namespace) -> int:
+    from verifier.cli.output import check_output, write_output
     from verifier.report.render import render
     from verifier.skill.check import check_skill
 
+    check_output(args.output)
     report = check_skill(args.skill, db=args.db, run=not args.no_run, timeout=args.timeout)
     text = render(report, args.format)
     if args.output is not None:
-        args.output.write_text(text, encoding="utf-8")
+        write_output(args.output, text)
     else:
         sys.stdout.write(text)
     return report.exit_code

@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from verifier.cli.output import add_fail_on
+
 FORMATS = ("text", "json", "sarif", "junit", "github")
 STAGES = ("static", "import", "schema", "behavior", "migrations")
 
@@ -86,12 +88,7 @@ def register(subparsers: Any) -> None:
         metavar="S",
         help="seconds the import of the target may take before it is reported (default 30)",
     )
-    parser.add_argument(
-        "--fail-on",
-        choices=("error", "warning"),
-        default="error",
-        help="the lowest severity that makes rda exit 1 (default error)",
-    )
+    add_fail_on(parser)
     parser.add_argument(
         "--memory",
         type=int,

@@ -8,6 +8,8 @@ file; any other exit status is a non-blocking error shown to the user only. So:
 - not a Python/Alembic file, no ``file_path``, a file that no longer exists, or a clean file:
   exit 0, print nothing;
 - findings (errors or warnings): exit 2 with them on stderr, worded for the agent;
+- input that is not a hook's JSON object (someone ran it by hand): exit 2 with one line, the
+  usage error of every other rda command;
 - anything going wrong inside rda itself: exit 1 with one line on stderr, so a verifier bug
   never blocks the agent.
 """
@@ -21,12 +23,17 @@ from typing import TextIO
 from verifier.findings import Severity
 
 BLOCK = 2
+USAGE = 2
 INTERNAL_ERROR = 1
+
+
+class HookInputError(ValueError):
+    """stdin does not hold a hook event (a JSON object)."""
 
 
 def _target(payload: object) -> Path | None:
     if not isinstance(payload, dict):
-        raise ValueError("hook input is not a JSON object")
+        raise HookInputError("the input is JSON but not an object")
     tool_input = payload.get("tool_input") or {}
     if not isinstance(tool_input, dict):
         return None
@@ -47,7 +54,7 @@ def run_hook(stdin: TextIO, stderr: TextIO) -> int:
         try:
             payload = json.loads(raw) if raw.strip() else {}
         except json.JSONDecodeError as exc:
-            raise ValueError(f"hook input is not JSON ({exc.msg})") from exc
+            raise HookInputError(f"the input is not JSON ({exc.msg})") from exc
         path = _target(payload)
         if path is None:
             return 0
@@ -72,6 +79,12 @@ def run_hook(stdin: TextIO, stderr: TextIO) -> int:
             stderr.write("\n[*] `rda lint --fix FILE` applies the fix for you.")
         stderr.write("\nSuppress a deliberate exception with `# noqa: CODE` on its line.\n")
         return BLOCK
+    except HookInputError as exc:
+        stderr.write(
+            f"rda lint --claude-hook: {exc}: it reads the event a Claude Code hook passes on "
+            "stdin; to lint files yourself, run rda lint PATH\n"
+        )
+        return USAGE
     except Exception as exc:  # never block the agent on our own failure
         message = " ".join(str(exc).split()) or type(exc).__name__
         stderr.write(f"rda lint --claude-hook: internal error: {message}\n")

@@ -39,11 +39,18 @@ class Availability:
     reason: str  # why not, when not usable
 
 
-@functools.cache
-def availability() -> Availability:
-    """Whether ``bwrap`` exists here and can make a sandbox (probed once per process)."""
+def availability(isolation: str = "auto") -> Availability:
+    """Whether bubblewrap is to be used: asked for (``auto``), installed and working here."""
+    if isolation == "audit-hook":
+        return Availability(False, "asked for the audit hook alone")
     if os.environ.get("RDA_SANDBOX") == "audit-hook":
         return Availability(False, "RDA_SANDBOX=audit-hook asks for the audit hook alone")
+    return _probe()
+
+
+@functools.cache
+def _probe() -> Availability:
+    """Whether ``bwrap`` exists here and can make a sandbox (probed once per process)."""
     binary = shutil.which("bwrap")
     if binary is None:
         return Availability(

@@ -22,7 +22,7 @@ from verifier.sandbox import aliases, environment, relay
 from verifier.sandbox.events import EventWriter
 from verifier.sandbox.guard import Guard
 from verifier.stages.blame import VerifierFault, caused_by_target
-from verifier.stages.codes import finding
+from verifier.stages.codes import finding, refused_by_sandbox
 from verifier.stages.context import StageContext, TargetSpec, describe
 
 STAGE_MODULES = {
@@ -100,8 +100,14 @@ def run_stages(
                 return
             file, line = ctx.location_of(exc)
             code = STAGE_FAILURE_CODES[stage]
+            refused = refused_by_sandbox(exc)
             if isinstance(exc, SystemExit):
                 message = f"the target called sys.exit({exc.code!r}) during the {stage} stage"
+            elif refused is not None:
+                code = "RDA717"
+                message = (
+                    f"during the {stage} stage the target reached beyond its sandbox: {refused}"
+                )
             else:
                 message = f"{stage} stage raised {describe(exc)}"
             ctx.report(finding(code, message, stage=stage, file=file, line=line))

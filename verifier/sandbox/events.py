@@ -48,6 +48,7 @@ class ChildLog:
     stages: dict[str, dict[str, Any]] = field(default_factory=dict)
     running: str | None = None
     check: str | None = None  # the check running last (names what hung or crashed)
+    check_started: float | None = None  # when it started (time.monotonic())
     notes: list[str] = field(default_factory=list)
     offline_sql: str | None = None
     revision_files: dict[str, str] = field(default_factory=dict)  # revision id -> file
@@ -89,6 +90,7 @@ class ChildLog:
                     self.check = None
         elif kind == "check":
             self.check = str(data.get("name"))
+            self.check_started = time.monotonic()
         elif kind == "note":
             self.notes.append(str(data.get("text")))
         elif kind == "offline_sql" and isinstance(data.get("sql"), str):

@@ -1,14 +1,18 @@
-"""An audit hook that stops the target from reaching anything but its database.
+"""An audit hook that stops the target from reaching anything but its database and its copy.
 
-``sys.addaudithook`` sees every ``socket.connect`` and every process spawn, whoever makes it.
-The guard lets connections to the throwaway database through (its unix socket directory or
-host:port), refuses everything else with ``PermissionError`` and reports each refusal as a
-finding pinned to the target's line that asked for it. Audit hooks cannot be removed, which is
-why the child installs it before importing a line of target code.
+``sys.addaudithook`` sees every ``socket.connect``, every process spawn and every file opened
+or changed, whoever does it. The guard lets connections to the throwaway database through (its
+unix socket directory or host:port), and writes inside the target's copy, its home and its temp
+folder; it refuses everything else with ``PermissionError`` and reports each refusal as a finding
+pinned to the target's line that asked for it (RDA715 network, RDA716 process, RDA717 a file
+outside the copy). Audit hooks cannot be removed, which is why the child installs it before
+importing a line of target code. Under bubblewrap the kernel refuses the same things anyway;
+without it this hook is all there is, and code that means harm can step around it.
 """
 
 from __future__ import annotations
 
+import os
 import socket
 import sys
 from collections.abc import Callable
@@ -18,6 +22,22 @@ from urllib.parse import parse_qs, urlsplit
 from verifier.findings import Finding
 from verifier.stages.codes import finding
 
+# Events that change the file system, and which of their arguments are paths.
+FILE_CHANGES = {
+    "os.remove": (0,),
+    "os.rmdir": (0,),
+    "os.mkdir": (0,),
+    "os.rename": (0, 1),
+    "os.link": (0, 1),
+    "os.symlink": (1,),
+    "os.chmod": (0,),
+    "os.chown": (0,),
+    "os.truncate": (0,),
+    "os.utime": (0,),
+    "shutil.rmtree": (0,),
+    "shutil.move": (0, 1),
+}
+WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
 SPAWN_EVENTS = frozenset(
     {
         "subprocess.Popen",
@@ -30,6 +50,12 @@ SPAWN_EVENTS = frozenset(
         "pty.spawn",
     }
 )
+
+
+def _writes(mode: object, flags: object) -> bool:
+    if isinstance(mode, str):
+        return any(c in mode for c in "wax+")
+    return isinstance(flags, int) and bool(flags & WRITE_FLAGS)
 
 
 class SandboxRefusal(PermissionError):
@@ -68,6 +94,12 @@ class Guard:
         self.root = str(target_root)
         self.stage = "import"
         self._reported: set[tuple[str, str]] = set()
+        # Where the target may write: its copy, its home and temp folder, and /dev (null, tty).
+        self.writable = tuple(
+            os.path.realpath(p)
+            for p in {self.root, os.environ.get("HOME", ""), os.environ.get("TMPDIR", ""), "/dev"}
+            if p
+        )
 
     def install(self) -> None:
         sys.addaudithook(self._hook)
@@ -90,6 +122,23 @@ class Guard:
         elif event in SPAWN_EVENTS:
             what = args[0] if args else event
             self._refuse("RDA716", f"process spawn blocked ({event}: {what!r})")
+        elif event == "open":
+            if len(args) >= 3 and _writes(args[1], args[2]):
+                self._check_path(args[0], "writing")
+        elif event in FILE_CHANGES:
+            for index in FILE_CHANGES[event]:
+                if index < len(args):
+                    self._check_path(args[index], event)
+
+    def _check_path(self, path: object, what: str) -> None:
+        if isinstance(path, bytes):
+            path = os.fsdecode(path)
+        if not isinstance(path, str):
+            return  # a file descriptor: opened earlier, checked then
+        real = os.path.realpath(path)
+        if any(real == w or real.startswith(w + os.sep) for w in self.writable):
+            return
+        self._refuse("RDA717", f"{what} {path!r} blocked: only the target's copy is writable")
 
     def _refuse(self, code: str, message: str) -> None:
         file, line = self._target_frame()

@@ -122,9 +122,15 @@ class Sandbox:
     ``share_network``: the database is reached over TCP, so the network cannot be cut.
     """
 
-    def __init__(self, socket_dirs: list[str] | None = None, share_network: bool = False) -> None:
+    def __init__(
+        self,
+        socket_dirs: list[str] | None = None,
+        share_network: bool = False,
+        isolation: str = "auto",
+    ) -> None:
         self.socket_dirs = list(socket_dirs or [])
         self.share_network = share_network
+        self.isolation = isolation  # "auto": bubblewrap where it works; "audit-hook": never
         self.scratch = Path(tempfile.mkdtemp(prefix="rda-run-"))
         self.kind = "audit-hook only"
         self.reason = ""
@@ -143,7 +149,7 @@ class Sandbox:
 
     def start(self) -> Sandbox:
         """Start the fork server (in bubblewrap when usable); returns at once, it warms up."""
-        available = bubblewrap.availability()
+        available = bubblewrap.availability(self.isolation)
         inner = [sys.executable, "-P", "-m", "verifier.sandbox.forkserver"]
         parent_end, server_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         inner.append(str(server_end.fileno()))
@@ -400,10 +406,19 @@ def run_child(
     return result
 
 
+CHECK_GRACE = 5.0  # beyond --check-timeout: the child's own wait_for gets the first word
+
+
 def _stage_deadline(log: ChildLog, limits: Limits) -> float | None:
-    """When the running import stage overruns its own budget (monotonic time), if it runs."""
-    if log.running != "import":
-        return None
-    info = log.stages.get("import", {})
-    began = info.get("started_monotonic")
-    return None if began is None else float(began) + limits.import_timeout
+    """When the running stage overruns a budget of its own (monotonic time), if any.
+
+    The import stage has ``import_timeout``. A behaviour check has ``check_timeout``, which the
+    child enforces itself with ``asyncio.wait_for``; a check that never yields to the event loop
+    (a CPU-bound loop) cannot be interrupted from inside, so the parent ends it a little later.
+    """
+    if log.running == "import":
+        began = log.stages.get("import", {}).get("started_monotonic")
+        return None if began is None else float(began) + limits.import_timeout
+    if log.running == "behavior" and log.check_started is not None:
+        return log.check_started + limits.check_timeout + CHECK_GRACE
+    return None

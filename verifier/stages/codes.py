@@ -205,6 +205,19 @@ CODES: dict[str, RuntimeCode] = {
             skill_refs.ENGINE_SECURITY,
         ),
         _c(
+            "RDA717",
+            "outside-its-sandbox",
+            "The target tried to reach beyond its own database and its copy: a command only a "
+            "superuser may run (COPY ... TO PROGRAM, pg_read_file), another database, or a file "
+            "outside its copy (the home directory, the repository, another user's files).",
+            "A database layer needs its own database and nothing else; code that reaches further "
+            "takes over the server or the machine when it runs with more rights than a test "
+            "gives it.",
+            "Use only the database in the URL you are given, and only the files of the project "
+            "(relative to it); never shell out through the database.",
+            skill_refs.ENGINE_SECURITY,
+        ),
+        _c(
             "RDA801",
             "several-heads",
             "The migration history has several heads.",
@@ -248,6 +261,30 @@ CODES: dict[str, RuntimeCode] = {
         ),
     )
 }
+
+
+def refused_by_sandbox(exc: BaseException) -> str | None:
+    """A one-line reason when ``exc`` (or what it was raised from) is the sandbox saying no.
+
+    PostgreSQL refusing a privilege (SQLSTATE 42501: the role is not a superuser, may not
+    connect there, does not own that), or the kernel refusing a file (a read-only system, a
+    folder or file of another user): what the target met is the wall, and RDA717 says so.
+    """
+    import errno
+
+    seen: BaseException | None = exc
+    while seen is not None:
+        sqlstate = getattr(seen, "sqlstate", None) or getattr(
+            getattr(seen, "orig", None), "sqlstate", None
+        )
+        if sqlstate == "42501":
+            text = str(getattr(seen, "orig", None) or seen).strip().splitlines()
+            return f"the database refused it: {text[0] if text else 'insufficient privilege'}"
+        if isinstance(seen, OSError) and seen.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+            where = f" ({seen.filename})" if seen.filename else ""
+            return f"the system refused it: {seen.strerror}{where}"
+        seen = seen.__cause__ or seen.__context__
+    return None
 
 
 def runtime_code(code: str) -> RuntimeCode:

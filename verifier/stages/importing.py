@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from verifier import skill_refs
 from verifier.findings import Finding
-from verifier.stages.codes import finding
+from verifier.stages.codes import finding, refused_by_sandbox
 from verifier.stages.context import StageContext, describe, import_module
 
 SHARED_COLUMN_MARK = "already assigned to Table"
@@ -60,6 +60,15 @@ def _import_failure(ctx: StageContext, module: str, exc: BaseException) -> Findi
         )
     else:
         message = f"importing {module} failed: {describe(exc)}"
+    refused = refused_by_sandbox(exc)
+    if refused is not None:
+        return finding(
+            "RDA717",
+            f"importing {module} tried to reach beyond its sandbox, and {refused}",
+            stage="import",
+            file=file,
+            line=line,
+        )
     if SHARED_COLUMN_MARK in str(exc):
         return Finding(
             code="RDA206",

@@ -14,8 +14,8 @@ from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from verifier.cli.output import check_output, exit_code, write_output
 from verifier.errors import UsageError
-from verifier.findings import Severity
 from verifier.report.model import Report
 from verifier.sandbox.runner import Limits
 
@@ -24,28 +24,6 @@ if TYPE_CHECKING:
     from verifier.verify.target import Target
 
 CLEANUP_SECONDS = 1.5  # after an interrupt: what the lanes may take to drop their databases
-
-
-def check_output(path: Path | None) -> None:
-    """An output file that cannot be written is a usage error now, not after the whole run."""
-    if path is None:
-        return
-    if path.is_dir():
-        raise UsageError(f"--output {path} is a directory", "name a file to write the report to")
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise UsageError(f"--output {path}: the folder {folder} does not exist")
-    try:
-        with open(path, "a", encoding="utf-8"):
-            pass
-    except OSError as exc:
-        raise UsageError(f"--output {path} cannot be written: {exc.strerror}") from None
-
-
-def exit_code(reports: list[Report], fail_on: str) -> int:
-    """1 when a finding at or above ``--fail-on`` was reported, else 0."""
-    worst = {Severity.ERROR} if fail_on == "error" else {Severity.ERROR, Severity.WARNING}
-    return int(any(f.severity in worst for r in reports for f in r.findings))
 
 
 def verify(args: argparse.Namespace, stages: tuple[str, ...], out: TextIO, err: TextIO) -> int:
@@ -107,10 +85,10 @@ def verify(args: argparse.Namespace, stages: tuple[str, ...], out: TextIO, err: 
         provider.close()
     text = render_all(reports, args.format)
     if args.output:
-        args.output.write_text(text, encoding="utf-8")
+        write_output(args.output, text)
     else:
         out.write(text if text.endswith("\n") else text + "\n")
-    return exit_code(reports, args.fail_on)
+    return exit_code((f for r in reports for f in r.findings), args.fail_on)
 
 
 def _interrupt(signum: int, frame: object) -> None:

@@ -116,6 +116,15 @@ def child_findings(result: ChildResult, limits: Limits) -> list[Finding]:
     log = result.log
     stage = log.running or "import"
     where = f"the {stage} stage" + (f" (check '{log.check}')" if log.check else "")
+    if result.timed_out and result.timed_out_stage == "behavior":
+        return [
+            finding(
+                "RDA713",
+                f"the target did not finish {where} within {limits.check_timeout:g} s and was "
+                "killed: a loop that never yields, or a call that blocks the event loop",
+                stage="behavior",
+            )
+        ]
     if result.timed_out and result.timed_out_stage == "import":
         return [
             finding(
@@ -314,10 +323,10 @@ def dynamic_stages(
         collect(report, lane, result, options.limits)
 
 
-def sandbox_for(gate: ProviderGate) -> Sandbox:
+def sandbox_for(gate: ProviderGate, isolation: str = "auto") -> Sandbox:
     """A sandbox that reaches the gate's database server (its socket folders, or TCP)."""
     socket_dirs, needs_network = gate.provider.sandbox_access()
-    return Sandbox(socket_dirs, share_network=needs_network)
+    return Sandbox(socket_dirs, share_network=needs_network, isolation=isolation)
 
 
 def verify_target(

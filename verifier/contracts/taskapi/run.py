@@ -18,7 +18,7 @@ from verifier.contracts.taskapi.adapter import (
 from verifier.contracts.taskapi.checks import CHECKS
 from verifier.findings import Finding
 from verifier.stages.blame import VerifierFault, caused_by_target
-from verifier.stages.codes import finding
+from verifier.stages.codes import finding, refused_by_sandbox
 from verifier.stages.context import StageContext, describe, import_module
 
 STAGE = "behavior"
@@ -116,6 +116,8 @@ def failure_code(exc: BaseException) -> str:
 
     if isinstance(exc, (MissingGreenlet, DetachedInstanceError)):
         return "RDA705"
+    if refused_by_sandbox(exc) is not None:
+        return "RDA717"
     for words, code in RULE_OF_MESSAGE.items():
         if words in str(exc):
             return code
