@@ -4,7 +4,9 @@ Prints, each beside its goal and the ratio to it:
 - cold: full verify of the reference implementation with no server running (median of N);
 - warm: the same after ``rda db start`` (median of N);
 - jobs: ``--jobs 2`` over 20 copies of the reference implementation;
-and where the time goes per stage (from the JSON report of a warm run).
+where the time goes per stage (from the JSON report of a warm run), the same warm figure for
+every layer of the style corpus (``tests/corpus``), and what the sandbox costs: a warm run with
+bubblewrap against one with the audit hook alone (``RDA_SANDBOX=audit-hook``).
 
 Uses its own data directory (``RDA_DATA_DIR``) so it never stops a server someone else uses.
 Run: ``python bench/verify_speed.py [--runs N]``.
@@ -25,7 +27,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "reference_impl"
-GOALS = {"cold": 5.0, "warm": 2.5, "jobs": 30.0}
+CORPUS = ROOT / "tests" / "corpus"
+GOALS = {"cold": 5.0, "warm": 2.5, "jobs": 30.0, "sandbox": 0.1}
 
 
 def rda(*args: str, env: dict[str, str], check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -48,7 +51,7 @@ def timed(*args: str, env: dict[str, str]) -> tuple[float, subprocess.CompletedP
 
 
 def line(name: str, seconds: float, detail: str = "") -> None:
-    goal = GOALS[name]
+    goal = GOALS[name.split()[0]]
     verdict = "ok" if seconds <= goal else "OVER"
     print(
         f"{name:5} {seconds:7.2f} s   goal ≤ {goal:.1f} s   ratio {seconds / goal:4.2f}  {verdict}"
@@ -83,6 +86,20 @@ def main() -> None:
             warm.append(seconds)
         _, proc = timed("verify", target, "--db", "embedded", "-q", "--format", "json", env=env)
         stages = json.loads(proc.stdout)["stages"]
+        corpus = {}
+        for layer in sorted(p for p in CORPUS.iterdir() if (p / "README.md").is_file()):
+            runs = []
+            for _ in range(max(3, args.runs // 2)):
+                seconds, proc = timed("verify", str(layer), "--db", "embedded", "-q", env=env)
+                if proc.returncode != 0:
+                    sys.exit(f"corpus layer {layer.name} did not verify clean:\n{proc.stdout}")
+                runs.append(seconds)
+            corpus[layer.name] = statistics.median(runs)
+        hook_only = dict(env, RDA_SANDBOX="audit-hook")
+        bare = []
+        for _ in range(args.runs):
+            seconds, _ = timed("verify", target, "--db", "embedded", "-q", env=hook_only)
+            bare.append(seconds)
         copies = []
         for i in range(args.copies):
             dest = work / f"copy{i}"
@@ -100,6 +117,16 @@ def main() -> None:
         print("where the time goes (warm run, per stage):")
         for stage in stages:
             print(f"  {stage['name']:10} {stage['seconds']:6.2f} s  {stage['status']}")
+        print("style corpus, warm (median):")
+        for layer, seconds in corpus.items():
+            line("warm", seconds, f"({layer})")
+        cost = statistics.median(warm) - statistics.median(bare)
+        line(
+            "sandbox",
+            max(cost, 0.0),
+            f"(bubblewrap {statistics.median(warm):.2f} s vs audit hook alone "
+            f"{statistics.median(bare):.2f} s, warm medians)",
+        )
     finally:
         rda("db", "stop", env=env, check=False)
         shutil.rmtree(work, ignore_errors=True)
