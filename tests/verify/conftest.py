@@ -37,22 +37,36 @@ def rda_sandbox(rda_provider: DatabaseProvider) -> Iterator[Sandbox]:
 
 
 def sandboxed_processes(sandbox: Sandbox) -> list[psutil.Process]:
-    """The processes running in the sandbox now, but bubblewrap and the fork server."""
+    """The processes running in the sandbox now, but bubblewrap and the fork server itself.
+
+    The server's children are forks of it and carry its command line: they are told apart by
+    being below it.
+    """
     assert sandbox.server_pid is not None
     try:
-        below = psutil.Process(sandbox.server_pid).children(recursive=True)
+        below = [
+            psutil.Process(sandbox.server_pid),
+            *psutil.Process(sandbox.server_pid).children(recursive=True),
+        ]
     except psutil.NoSuchProcess:
         return []
-    keep = []
+    pythons = []
     for proc in below:
         try:
-            command = " ".join(proc.cmdline())
+            if (
+                "verifier.sandbox.forkserver" in " ".join(proc.cmdline())
+                and "bwrap" not in proc.name()
+            ):
+                pythons.append(proc)
         except (psutil.NoSuchProcess, psutil.ZombieProcess):
             continue
-        if "bwrap" in proc.name() or "verifier.sandbox.forkserver" in command:
-            continue
-        keep.append(proc)
-    return keep
+    servers = [p for p in pythons if p.ppid() not in {q.pid for q in pythons}]
+    if not servers:
+        return []
+    try:
+        return servers[0].children(recursive=True)
+    except psutil.NoSuchProcess:
+        return []
 
 
 @pytest.fixture

@@ -158,3 +158,20 @@ def test_a_run_leaves_no_process_behind(reference_copy: Path) -> None:
     assert proc.returncode == 0
     time.sleep(0.2)
     assert alive(started) == []
+
+
+def test_a_sandbox_that_dies_under_a_run_is_exit_2_not_a_finding(reference_copy: Path) -> None:
+    append(reference_copy, "taskapi/crud.py", HANG_IN_BEHAVIOUR)
+    proc = start(str(reference_copy), "--format", "json")
+    wait_for(proc, "behavior: running")
+    pythons = [
+        p
+        for p in descendants(proc.pid)
+        if "verifier.sandbox.forkserver" in " ".join(p.cmdline()) and "bwrap" not in p.name()
+    ]
+    # The fork server is the python whose parent is not one (its children are forks of it).
+    (server,) = [p for p in pythons if p.ppid() not in {q.pid for q in pythons}]
+    server.kill()  # as the OOM killer would
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 2, out + err
+    assert out == "" and "fork server died" in err and "Traceback" not in err

@@ -144,6 +144,7 @@ class Sandbox:
         self.server_pid: int | None = None  # the fork server's pid as the verifier sees it
         self.drops_to_nobody = False
         self._closed = False
+        self.lost = False  # the server died under a run (not by close()): every child with it
 
     # -- lifetime ---------------------------------------------------------------------------
 
@@ -325,6 +326,8 @@ class Sandbox:
         # The server is gone (killed, crashed, or closed): every child went with it.
         if self._failure is None and not self._ready.is_set():
             self._failure = "the sandbox exited while starting"
+        if not self._closed:
+            self.lost = True
         self._ready.set()
         with self._lock:
             for slot in self._slots.values():
@@ -393,6 +396,13 @@ def run_child(
         timed_out = not log.done
     sandbox.kill(ident)  # whatever the target left behind goes with it
     slot.exited.wait(10)
+    if sandbox.lost and not log.done:
+        raise InfrastructureError(
+            "the sandbox's fork server died during the run (out of memory, or killed), and the "
+            "children with it",
+            "run again; this run's findings were discarded: they would be the sandbox's, not "
+            "the target's. " + sandbox._log_hint(),
+        )
     result = ChildResult(
         log=log,
         returncode=None if timed_out else slot.returncode,

@@ -1,10 +1,13 @@
 """``rda verify``'s work: run the stages on one target and gather one ``Report``.
 
-The static stage runs here (it never imports the target). The dynamic stages run in one
-sandboxed child over a temporary copy of the target, against databases this run creates and
-drops. What the child cannot say itself (a hang, a signal, a hard exit) is turned into a finding
-pinned to the stage and check that were running. A database failure is never the target's
-fault: it raises ``InfrastructureError`` (exit 2) and the findings of that run are discarded.
+The static stage runs here (it never imports the target). The dynamic stages run in sandboxed
+children (``verifier.sandbox``), one per lane (``plan_lanes``), each over its own copy of the
+target and against a database this run creates and drops. What a child cannot say itself (a
+hang, a signal, a hard exit) is turned into a finding pinned to the stage and check that were
+running. Then the findings are merged (``verifier.verify.merge``: one defect, one finding) and
+each stage's status follows from them. A database or sandbox failure is never the target's
+fault: it raises ``InfrastructureError`` (exit 2) and the findings of that run are discarded;
+a failure of rda's own code raises ``InternalError`` (exit 2 too).
 """
 
 from __future__ import annotations
