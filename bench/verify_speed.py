@@ -95,9 +95,13 @@ def main() -> None:
                     sys.exit(f"corpus layer {layer.name} did not verify clean:\n{proc.stdout}")
                 runs.append(seconds)
             corpus[layer.name] = statistics.median(runs)
+        # The sandbox's cost: runs with bubblewrap and with the audit hook alone, interleaved so
+        # that the machine's drift (large on a shared 2-core host) falls on both alike.
         hook_only = dict(env, RDA_SANDBOX="audit-hook")
-        bare = []
+        walled, bare = [], []
         for _ in range(args.runs):
+            seconds, _ = timed("verify", target, "--db", "embedded", "-q", env=env)
+            walled.append(seconds)
             seconds, _ = timed("verify", target, "--db", "embedded", "-q", env=hook_only)
             bare.append(seconds)
         copies = []
@@ -120,12 +124,12 @@ def main() -> None:
         print("style corpus, warm (median):")
         for layer, seconds in corpus.items():
             line("warm", seconds, f"({layer})")
-        cost = statistics.median(warm) - statistics.median(bare)
+        cost = statistics.median(a - b for a, b in zip(walled, bare, strict=True))
         line(
             "sandbox",
             max(cost, 0.0),
-            f"(bubblewrap {statistics.median(warm):.2f} s vs audit hook alone "
-            f"{statistics.median(bare):.2f} s, warm medians)",
+            f"(median of {args.runs} paired runs: bubblewrap {statistics.median(walled):.2f} s, "
+            f"audit hook alone {statistics.median(bare):.2f} s; raw difference {cost:+.2f} s)",
         )
     finally:
         rda("db", "stop", env=env, check=False)

@@ -27,6 +27,7 @@ from verifier.stages.context import StageContext, TargetSpec, describe
 
 STAGE_MODULES = {
     "import": "verifier.stages.importing",
+    "build": "verifier.stages.schema.build",  # the schema built, not checked (always silent)
     "schema": "verifier.stages.schema",
     "behavior": "verifier.stages.behavior",
     "migrations": "verifier.stages.migrations",
@@ -34,6 +35,7 @@ STAGE_MODULES = {
 # The code of an exception of the target's that escapes a stage's own checks.
 STAGE_FAILURE_CODES = {
     "import": "RDA701",
+    "build": "RDA703",
     "schema": "RDA703",
     "behavior": "RDA712",
     "migrations": "RDA802",
@@ -41,6 +43,7 @@ STAGE_FAILURE_CODES = {
 # What a stage needs to have been *built* before it (not: "passed without findings"): a schema
 # with a finding in it still carries the behaviour checks, a schema that was never built not.
 NEEDS = {
+    "build": ("imported",),
     "schema": ("imported",),
     "behavior": ("imported", "schema"),
 }
