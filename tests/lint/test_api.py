@@ -80,3 +80,35 @@ def test_parallel_rule_pass_finds_the_same(tmp_path: Path) -> None:
     parallel = run([tmp_path], options=Options(ruff=False, jobs=2))
     assert len(serial.findings) > 30
     assert [f.to_dict() for f in serial.findings] == [f.to_dict() for f in parallel.findings]
+
+
+REVISION_WITH_FK = """
+from alembic import op
+import sqlalchemy as sa
+
+revision = "0002"
+down_revision = "0001"
+
+
+def upgrade() -> None:
+    op.create_table(
+        "bookmarks",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("owner_id", sa.Integer(), sa.ForeignKey("users.id"), nullable=False),
+    )
+{index}
+
+def downgrade() -> None:
+    op.drop_table("bookmarks")
+"""
+
+
+def test_rda202_sees_a_revisions_create_index() -> None:
+    indexed = REVISION_WITH_FK.format(
+        index='    op.create_index("ix_bookmarks_owner_id", "bookmarks", ["owner_id"])\n'
+    )
+    assert [f.code for f in lint_source(indexed, "versions/0002.py", select=["RDA"])] == []
+    bare = REVISION_WITH_FK.format(index="")
+    (found,) = lint_source(bare, "versions/0002.py", select=["RDA"])
+    assert found.code == "RDA202" and "op.create_index" in (found.fix or "")
+    assert not found.details.get("fixable")  # --fix must not add index=True to a revision

@@ -175,3 +175,26 @@ def test_a_sandbox_that_dies_under_a_run_is_exit_2_not_a_finding(reference_copy:
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 2, out + err
     assert out == "" and "fork server died" in err and "Traceback" not in err
+
+
+def test_an_import_budget_bounds_the_whole_run(reference_copy: Path) -> None:
+    """The migrations child would import the same module through env.py: it is stopped too."""
+    append(reference_copy, "taskapi/models.py", "import time\ntime.sleep(60)")
+    started = time.monotonic()
+    command = [sys.executable, "-m", "verifier", "verify", str(reference_copy)]
+    proc = subprocess.run(
+        [*command, "--import-timeout", "3", "--format", "json", "-q"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    took = time.monotonic() - started
+    assert proc.returncode == 1, proc.stderr
+    report = json.loads(proc.stdout)
+    assert [f["code"] for f in report["findings"]] == ["RDA713"]
+    stages = {s["name"]: s for s in report["stages"]}
+    assert stages["import"]["status"] == "failed" and stages["import"]["seconds"] >= 2.5
+    for name in ("schema", "behavior", "migrations"):
+        assert stages[name]["status"] == "skipped"
+        assert stages[name]["note"] == "the target did not import"
+    assert took < 15, f"took {took:.1f} s with a 3 s import budget"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from tests.reference_copies import patch
 from verifier.report.model import Report
 
 from .conftest import codes
@@ -36,3 +37,63 @@ def test_contract_none_skips_behavior(reference_copy: Path, verify: Callable[...
     report = verify(reference_copy, STAGES, contract="none")
     assert report.findings == []
     assert [s.status for s in report.stages] == ["passed", "passed", "skipped"]
+
+
+def test_a_contract_inside_the_target_runs_from_its_copy(
+    reference_copy: Path, verify: Callable[..., Report]
+) -> None:
+    """The target lives under /tmp, which the sandbox replaces: the copy's file is the one run."""
+    inside = reference_copy / "contract" / "test_layer.py"
+    inside.parent.mkdir()
+    inside.write_text((CONTRACTS / "failing_contract.py").read_text())
+    report = verify(reference_copy, STAGES, contract=str(inside))
+    (failure,) = report.findings
+    assert failure.code == "RDA712" and "test_project_name_is_kept" in failure.message
+    assert failure.file == "contract/test_layer.py"  # as the user knows it: in their project
+    assert failure.skill_ref == "references/testing.md#test-against-postgresql"
+
+
+def test_a_contract_outside_the_target_under_tmp_runs_too(
+    reference_copy: Path, tmp_path: Path, verify: Callable[..., Report]
+) -> None:
+    outside = tmp_path / "elsewhere" / "test_layer.py"
+    outside.parent.mkdir()
+    outside.write_text((CONTRACTS / "passing_contract.py").read_text())
+    report = verify(reference_copy, STAGES, contract=str(outside))
+    assert report.findings == [], [f.message for f in report.findings]
+
+
+def test_a_statement_budget_failure_says_how_many_ran(
+    reference_copy: Path, tmp_path: Path, verify: Callable[..., Report]
+) -> None:
+    contract = tmp_path / "test_budget.py"
+    contract.write_text(
+        "async def test_budget(rda_target_modules, rda_session, rda_statement_counter):\n"
+        "    crud = rda_target_modules.crud\n"
+        "    with rda_statement_counter.at_most(1):\n"
+        "        await crud.create_project(rda_session, 'a')\n"
+        "        await crud.create_project(rda_session, 'b')\n"
+    )
+    (failure,) = verify(reference_copy, STAGES, contract=str(contract)).findings
+    assert "SQL statements ran where at most 1 were allowed" in failure.message
+
+
+def test_a_context_manager_get_session_is_opened_as_such(
+    reference_copy: Path, verify: Callable[..., Report]
+) -> None:
+    patch(
+        reference_copy,
+        "taskapi/database.py",
+        "async def get_session() -> AsyncIterator[AsyncSession]:",
+        "@asynccontextmanager\nasync def get_session() -> AsyncIterator[AsyncSession]:",
+    )
+    patch(
+        reference_copy,
+        "taskapi/database.py",
+        "import os\n",
+        "import os\nfrom contextlib import asynccontextmanager\n",
+    )
+    report = verify(reference_copy, STAGES, contract=str(CONTRACTS / "passing_contract.py"))
+    assert report.findings == [], [f.message for f in report.findings]
+    taskapi = verify(reference_copy, STAGES)  # the built-in contract opens it the same way
+    assert taskapi.findings == [], [f.message for f in taskapi.findings]

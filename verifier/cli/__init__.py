@@ -29,7 +29,8 @@ def build_parser() -> argparse.ArgumentParser:
             "against a real PostgreSQL."
         ),
         epilog=(
-            "Exit codes: 0 clean, 1 findings, 2 usage or infrastructure error. "
+            "Exit codes: 0 clean, 1 findings, 2 usage, infrastructure or internal error, "
+            "3 'rda db status': not running, 130 interrupted. "
             "Run 'rda COMMAND --help' for a command's options."
         ),
     )

@@ -62,8 +62,10 @@ def register(subparsers: Any) -> None:
         "--contract",
         default=None,
         metavar="taskapi|none|PATH",
-        help="behaviour contract (default: the manifest's, else taskapi when a "
-        "crud module is found)",
+        help="behaviour contract (default: the manifest's; without a manifest, taskapi when a "
+        "module defines create_task, else none): taskapi, none, or the path of your own "
+        "pytest file (fixtures rda_target_modules, rda_session, rda_engine, "
+        "rda_database_url, rda_statement_counter)",
     )
     parser.add_argument("--format", default="text", choices=FORMATS, help="report format")
     parser.add_argument(

@@ -9,16 +9,20 @@ failing test becomes an RDA712 finding named after the test, with pytest's own f
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
-from contextlib import redirect_stdout
+from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 from typing import Any
 
+from verifier import skill_refs
 from verifier.stages.codes import finding
 from verifier.stages.context import StageContext
 
 STAGE = "behavior"
+# A returned object whose attributes or relationships need I/O: expire_on_commit / lazy load.
+EXPIRED = ("MissingGreenlet", "DetachedInstanceError")
 
 
 class _Collector:
@@ -28,6 +32,18 @@ class _Collector:
         self.ctx = ctx
         self.rootdir = rootdir
         self.ran = 0
+        origin = ctx.target.contract_origin  # a contract copied in: name its files as the user
+        self.shown_root = (
+            None
+            if origin is None
+            else (Path(origin) if Path(origin).is_dir() else Path(origin).parent)
+        )
+
+    def place(self, path: str) -> str:
+        """A test file as the user knows it: in the target, or where their contract lives."""
+        if self.shown_root is not None:
+            return str(self.shown_root / path)
+        return self.ctx.relative(str(self.rootdir / path)) or path
 
     def pytest_runtest_logreport(self, report: Any) -> None:
         if report.when == "call" or report.failed:
@@ -35,19 +51,28 @@ class _Collector:
         if not report.failed:
             return
         path, line, _ = report.location
-        text = str(report.longreprtext).strip().splitlines()
+        full = str(report.longreprtext)
+        text = full.strip().splitlines()
         errors = [line[1:].strip() for line in text if line.startswith("E ")]
-        last = errors[0] if errors else (text[-1] if text else "failed")
-        self.ctx.report(
-            finding(
-                "RDA712",
-                f"contract test {report.nodeid} failed ({report.when}): {last}",
-                stage=STAGE,
-                file=str(self.rootdir / path),
-                line=(line or 0) + 1,
-                details={"longrepr": "\n".join(text[-30:])},
-            )
+        # pytest.fail(..., pytrace=False) (rda_statement_counter.at_most) has no "E" lines: its
+        # first line is the sentence that matters.
+        first = errors[0] if errors else next((t.strip() for t in text if t.strip()), "failed")
+        code = "RDA705" if any(w in full for w in EXPIRED) else "RDA712"
+        found = finding(
+            code,
+            f"contract test {report.nodeid} failed ({report.when}): {first}",
+            stage=STAGE,
+            file=self.place(path),
+            line=(line or 0) + 1,
+            details={"longrepr": "\n".join(text[-30:])},
         )
+        if code == "RDA712":  # the Task API's advice does not fit a contract of the user's
+            found = dataclasses.replace(
+                found,
+                fix="Read the test's failure in details.longrepr and fix the layer (or the test)",
+                skill_ref=skill_refs.TESTING,
+            )
+        self.ctx.report(found)
 
 
 def run(ctx: StageContext, contract: str) -> None:
@@ -74,19 +99,20 @@ def run(ctx: StageContext, contract: str) -> None:
         "asyncio_mode=auto",
     ]
     output = io.StringIO()
-    with redirect_stdout(output):
+    with redirect_stdout(output), redirect_stderr(output):
         code = pytest.main(args, plugins=[sandbox_fixtures, collector])
     if code in (
         pytest.ExitCode.NO_TESTS_COLLECTED,
         pytest.ExitCode.USAGE_ERROR,
         pytest.ExitCode.INTERNAL_ERROR,
     ) or (code != 0 and collector.ran == 0 and not ctx.failed_checks):
-        tail = output.getvalue().strip().splitlines()[-5:]
+        tail = [t for t in output.getvalue().strip().splitlines() if t.strip()][-5:]
+        shown = ctx.target.contract_origin or ctx.relative(contract) or Path(contract).name
         ctx.report(
             finding(
                 "RDA712",
-                f"the contract {contract} ran no test (pytest exit {int(code)}): "
-                + " | ".join(tail),
+                f"the contract {shown} ran no test (pytest exit {int(code)}): "
+                + (" | ".join(tail) or "pytest printed nothing"),
                 stage=STAGE,
             )
         )

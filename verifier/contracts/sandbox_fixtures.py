@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
+from verifier.contracts.sessions import open_session
 from verifier.stages.context import StageContext, import_module
 
 CONTEXT: StageContext | None = None
@@ -55,14 +56,11 @@ async def rda_session(rda_target_modules: SimpleNamespace, rda_engine: Any) -> A
     from verifier.stages.targetmodels import sorted_tables
 
     names = ", ".join(f'"{t.name}"' for t in sorted_tables())
-    async with rda_engine.begin() as conn:
-        await conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    generator = rda_target_modules.database.get_session()
-    session = await generator.__anext__()
-    try:
+    if names:
+        async with rda_engine.begin() as conn:
+            await conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    async with open_session(rda_target_modules.database.get_session) as session:
         yield session
-    finally:
-        await generator.aclose()
 
 
 @pytest.fixture

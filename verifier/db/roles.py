@@ -19,7 +19,9 @@ import secrets
 from verifier.db.admin import AdminConnection
 from verifier.errors import InfrastructureError
 
-ROLE_OPTIONS = "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT NOREPLICATION NOBYPASSRLS"
+# INHERIT (the default) matters: the database owner gets its rights on schema public through
+# the implicit role pg_database_owner, which a NOINHERIT role would not use (PostgreSQL 15).
+ROLE_OPTIONS = "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT NOREPLICATION NOBYPASSRLS"
 _CAN_MAKE_ROLES = "SELECT rolsuper, rolcreaterole FROM pg_roles WHERE rolname = current_user"
 _LEFTOVER_CANDIDATES = """
 SELECT r.rolname FROM pg_roles r
@@ -56,7 +58,11 @@ def create_role(admin: AdminConnection, name: str, password: str, *, superuser: 
     import asyncpg
 
     try:
-        admin.execute("SET scram_iterations = 1")
+        try:
+            admin.execute("SET scram_iterations = 1")
+        except asyncpg.PostgresError as exc:
+            if getattr(exc, "sqlstate", None) != "42704":  # PostgreSQL < 16 has no such setting
+                raise
         admin.execute(f"CREATE ROLE {quote_ident(name)} {ROLE_OPTIONS} PASSWORD {literal}")
         if not superuser:
             admin.execute(f"GRANT {quote_ident(name)} TO CURRENT_USER")

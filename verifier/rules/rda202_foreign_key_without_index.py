@@ -3,7 +3,9 @@
 ## What it does
 Finds `Field(foreign_key=...)`, and `Column(ForeignKey(...))` / `mapped_column(ForeignKey(...))`,
 without `index=True` (or `unique=True`, or `primary_key=True`), unless an `Index` in the
-class's `__table_args__` starts with that column.
+class's `__table_args__` starts with that column or, in an Alembic revision, an
+`op.create_index(..., [column, ...])` does. In a revision the fix is an `op.create_index`, so
+`--fix` leaves revisions alone (adding `index=True` there would create the index twice).
 
 ## Why is this bad?
 PostgreSQL indexes the referenced primary key, never the referencing column. Every
@@ -76,6 +78,24 @@ def _indexed_by_table_args(ctx: FileContext, call: ast.Call, column: str) -> boo
     return False
 
 
+def _indexed_by_create_index(ctx: FileContext, column: str) -> bool:
+    """A revision's ``op.create_index("ix", "table", ["column", ...])`` covers the column."""
+    for call in ctx.nodes(ast.Call):
+        func = call.func
+        if not (isinstance(func, ast.Attribute) and func.attr == "create_index"):
+            continue
+        columns = call.args[2] if len(call.args) > 2 else keyword(call, "columns")
+        if isinstance(columns, ast.List | ast.Tuple) and columns.elts:
+            if string_value(columns.elts[0]) == column:
+                return True
+    return False
+
+
+def _is_revision(ctx: FileContext) -> bool:
+    """An Alembic revision: its DDL is what runs, so a fix there is a new op, not a keyword."""
+    return "from alembic import op" in ctx.source
+
+
 class ForeignKeyWithoutIndex(Rule):
     code = "RDA202"
     name = "foreign-key-without-index"
@@ -111,12 +131,17 @@ class ForeignKeyWithoutIndex(Rule):
                 column = string_value(call.args[0])
             if column and _indexed_by_table_args(ctx, call, column):
                 continue
+            revision = _is_revision(ctx)
+            if column and revision and _indexed_by_create_index(ctx, column):
+                continue
             shown = f"`{column}`" if column else "this column"
             yield self.violation(
                 ctx,
                 call,
                 f"foreign key {shown} -> `{target}` has no index: filters, joins, relationship "
                 "loads and parent deletes scan the whole table.",
-                fix="add `index=True`",
-                edits=[add_keyword(ctx, call, "index=True")],
+                fix="add `op.create_index(...)` for it in the migration"
+                if revision
+                else "add `index=True`",
+                edits=[] if revision else [add_keyword(ctx, call, "index=True")],
             )

@@ -55,6 +55,7 @@ class ChildResult:
     stdout_tail: str
     stderr_tail: str
     timed_out_stage: str | None = None  # the stage whose own budget ran out (import)
+    cancelled: bool = False  # stopped because its results were no longer wanted
 
     @property
     def signal_name(self) -> str | None:
@@ -345,8 +346,12 @@ def run_child(
     env: dict[str, str],
     limits: Limits,
     on_event: Callable[[ChildLog], None] | None = None,
+    cancel: threading.Event | None = None,
 ) -> ChildResult:
-    """Run the stages of ``config`` in a child of ``sandbox``: what it reported, how it ended."""
+    """Run the stages of ``config`` in a child of ``sandbox``: what it reported, how it ended.
+
+    ``cancel``: when set, the child is killed and its result marked ``cancelled``.
+    """
     read_fd, write_fd = os.pipe()
     logs = Path(tempfile.mkdtemp(prefix="out-", dir=workdir.parent))
     stdout_path, stderr_path = logs / "stdout.txt", logs / "stderr.txt"
@@ -366,11 +371,15 @@ def run_child(
         finally:
             os.close(write_fd)
     timed_out = False
+    cancelled = False
     timed_out_stage: str | None = None
     buffer = b""
     deadline = started + limits.timeout
     with os.fdopen(read_fd, "rb", buffering=0) as events:
         while True:
+            if cancel is not None and cancel.is_set():
+                cancelled = True
+                break
             now = time.monotonic()
             budget = _stage_deadline(log, limits)
             if now >= deadline or (budget is not None and now >= budget):
@@ -392,11 +401,13 @@ def run_child(
                 log.feed(line.decode("utf-8", "replace"))
             if on_event is not None and lines:
                 on_event(log)
-    if not timed_out and not slot.exited.wait(max(0.1, min(5.0, deadline - time.monotonic()))):
+    if cancelled:
+        pass
+    elif not timed_out and not slot.exited.wait(max(0.1, min(5.0, deadline - time.monotonic()))):
         timed_out = not log.done
     sandbox.kill(ident)  # whatever the target left behind goes with it
     slot.exited.wait(10)
-    if sandbox.lost and not log.done:
+    if sandbox.lost and not log.done and not cancelled:
         raise InfrastructureError(
             "the sandbox's fork server died during the run (out of memory, or killed), and the "
             "children with it",
@@ -411,6 +422,7 @@ def run_child(
         stdout_tail=_tail(stdout_path),
         stderr_tail=_tail(stderr_path),
         timed_out_stage=timed_out_stage,
+        cancelled=cancelled,
     )
     shutil.rmtree(logs, ignore_errors=True)
     return result

@@ -26,6 +26,8 @@ class TargetSpec:
     database_url_env: str = "DATABASE_URL"
     env: dict[str, str] = field(default_factory=dict)  # [tool.rda.env]: templates
     dotenv: dict[str, str] = field(default_factory=dict)  # the target's .env, as read
+    # A pytest contract outside the target is copied into the sandbox; this is where it was.
+    contract_origin: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)

@@ -134,8 +134,8 @@ def render_all(reports: list[Report], fmt: str) -> str:
         return render(reports[0], fmt)
     if fmt == "json":
         return json.dumps({"reports": [r.to_dict() for r in reports]}, indent=2)
-    if fmt == "text":
-        return "\n".join(render(r, fmt) for r in reports)
+    if fmt == "text":  # each report under its target: their relative paths would read alike
+        return "\n".join(f"== {r.target} ==\n{render(r, fmt)}" for r in reports)
     return render(merge(reports), fmt)
 
 

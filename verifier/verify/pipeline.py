@@ -210,6 +210,27 @@ def plan_lanes(target: Target, stages: list[str], split: bool = True) -> list[La
     return [Lane(main, silent), Lane(["migrations"])]
 
 
+def contract_in_lane(target: Target, lane_dir: Path, workdir: Path) -> str:
+    """The contract as the child can reach it: inside its copy, or copied next to it.
+
+    A pytest contract is a path on the user's side; the sandbox shows the child neither the
+    user's home nor ``/tmp``, only its own folder.
+    """
+    contract = target.spec.contract
+    if contract in ("taskapi", "none"):
+        return contract
+    path = Path(contract)
+    if path.is_relative_to(target.path):
+        return str(workdir / path.relative_to(target.path))
+    copy = lane_dir / "contract" / path.name
+    if path.is_dir():
+        shutil.copytree(path, copy, ignore=COPY_IGNORE)
+    else:
+        copy.parent.mkdir()
+        shutil.copy2(path, copy)
+    return str(copy)
+
+
 def run_lane(
     target: Target,
     lane: Lane,
@@ -217,12 +238,16 @@ def run_lane(
     options: Options,
     sandbox: Sandbox,
     progress: Progress | None,
+    no_import: threading.Event | None = None,
 ) -> ChildResult:
+    """One lane's child. ``no_import`` is set by the lane that reports the import when the
+    target did not import: the other lanes' results would be discarded, so they stop."""
     lane_dir = sandbox.lane_dir()
     workdir = lane_dir / "target"
     shutil.copytree(target.path, workdir, ignore=COPY_IGNORE, symlinks=True)
     home = lane_dir / "home"
     home.mkdir()
+    contract = contract_in_lane(target, lane_dir, workdir)
     sandbox.hand_over(lane_dir)
     # One database per child: when the migrations stage shares a child with the others it runs
     # first, on the still empty database, and the schema stage rebuilds it afterwards. The
@@ -230,8 +255,14 @@ def run_lane(
     database = gate.create()
     try:
         urls = {"main": database.async_url, "migrations": database.async_url}
+        moved = contract != target.spec.contract and not contract.startswith(str(workdir))
         config = {
-            "target": target.spec.to_dict() | {"root": str(workdir)},
+            "target": target.spec.to_dict()
+            | {
+                "root": str(workdir),
+                "contract": contract,
+                "contract_origin": target.spec.contract if moved else None,
+            },
             "stages": lane.order,
             "silent_stages": lane.silent,
             "databases": urls,
@@ -239,7 +270,12 @@ def run_lane(
         env = scrubbed_environment({target.spec.database_url_env: database.async_url}, home)
         seen: set[str] = set()
 
+        reports_import = "import" in lane.stages
+
         def on_event(log: ChildLog) -> None:
+            if reports_import and no_import is not None:
+                if log.stages.get("import", {}).get("status") in ("failed", "skipped"):
+                    no_import.set()
             if progress is None:
                 return
             for name, info in log.stages.items():
@@ -248,14 +284,18 @@ def run_lane(
                     seen.add(key)
                     progress(str(target.path), name, str(info["status"]))
 
-        return run_child(
+        result = run_child(
             config,
             sandbox=sandbox,
             workdir=workdir,
             env=env,
             limits=options.limits,
             on_event=on_event,
+            cancel=None if reports_import else no_import,
         )
+        if reports_import and no_import is not None and result.log.running == "import":
+            no_import.set()  # killed during the import (its budget, a crash)
+        return result
     finally:
         try:
             gate.drop(database)
@@ -269,16 +309,26 @@ def collect(report: Report, lane: Lane, result: ChildResult, limits: Limits) -> 
         failure = result.log.internal_error
         raise InternalError(failure["summary"], failure.get("traceback"))
     report.findings.extend(result.log.findings)
-    report.findings.extend(child_findings(result, limits))
+    if not result.cancelled:
+        report.findings.extend(child_findings(result, limits))
     report.assumptions.extend(result.log.notes)
+    import_failed = result.log.stages.get("import", {}).get("status") in ("running", "failed")
     for name in lane.stages:
         info = result.log.stages.get(name)
-        if info is None:
+        if result.cancelled:
+            report.stages.append(StageResult(name, "skipped", note="the target did not import"))
+        elif info is None and import_failed:
+            report.stages.append(StageResult(name, "skipped", note="the target did not import"))
+        elif info is None:
             report.stages.append(StageResult(name, "not run"))
+        elif info["status"] == "running":  # the child died or was killed in it
+            seconds = time.time() - float(info.get("started") or time.time())
+            report.stages.append(StageResult(name, "failed", seconds))
         else:
-            status = "failed" if info["status"] == "running" else str(info["status"])
             report.stages.append(
-                StageResult(name, status, float(info.get("seconds") or 0.0), info.get("note"))
+                StageResult(
+                    name, str(info["status"]), float(info.get("seconds") or 0.0), info.get("note")
+                )
             )
     if result.log.offline_sql:
         from verifier.stages.squawk import lint_sql
@@ -324,9 +374,11 @@ def dynamic_stages(
 ) -> None:
     stages = [s for s in DYNAMIC_STAGES if s in options.stages]
     lanes = plan_lanes(target, stages, options.split_migrations)
+    no_import = threading.Event()
     with ThreadPoolExecutor(max_workers=len(lanes)) as pool:
         futures = [
-            pool.submit(run_lane, target, lane, gate, options, sandbox, progress) for lane in lanes
+            pool.submit(run_lane, target, lane, gate, options, sandbox, progress, no_import)
+            for lane in lanes
         ]
         results = [f.result() for f in futures]
     for lane, result in zip(lanes, results, strict=True):

@@ -7,13 +7,13 @@ connection to the throwaway database, used to look at what really got written.
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
+from verifier.contracts.sessions import open_session
 from verifier.stages.context import StageContext
 
 CRUD_FUNCTIONS = (
@@ -119,19 +119,8 @@ class TaskApi:
         ends, so a ``get_session`` that commits there (the unit-of-work style) commits, and an
         exception is thrown into it so that its ``except`` can roll back.
         """
-        produced = self.database.get_session()
-        if inspect.isasyncgen(produced):
-            async with asynccontextmanager(lambda: produced)() as session:
-                yield session
-        elif hasattr(produced, "__aenter__"):  # an async context manager (a sessionmaker())
-            async with produced as session:
-                yield session
-        else:  # a plain factory: the target returns a session, we close it
-            session = await produced if inspect.isawaitable(produced) else produced
-            try:
-                yield session
-            finally:
-                await session.close()
+        async with open_session(self.database.get_session) as session:
+            yield session
 
     async def call(self, name: str, *args: Any, **kwargs: Any) -> Any:
         async with self.session() as session:
