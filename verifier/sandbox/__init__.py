@@ -1,7 +1,16 @@
 """Running untrusted target code: only in child processes, with limits, and never trusted back.
 
-``runner`` starts and polices the child (timeout, process group, rlimits, scrubbed environment,
-a temporary copy of the target); ``child`` is the child's entry point; ``guard`` is the audit
-hook that reports network connections and process spawns; ``events`` is the line protocol the
-child reports through.
+- ``runner``: the run's ``Sandbox`` (parent side): starts the fork server, asks it for a child
+  per lane, feeds the child's events to the caller and polices it (deadlines, budgets, kill);
+- ``forkserver``: the process inside the sandbox that imports the heavy libraries once and forks
+  the children, each with its rlimits, identity and scrubbed environment;
+- ``bubblewrap``: the outer wall where ``bwrap`` works (read-only system, no home, no network);
+- ``child``: a child's entry point, running the stages and turning their failures into findings
+  or internal errors;
+- ``guard``: the audit hook inside the child (network, processes, writes outside the copy);
+- ``environment`` and ``relay``: where the target finds its database and settings, and a
+  loopback port to the database's socket for URLs built from parts;
+- ``aliases``: one file, one module, so an ``env.py`` importing the models under another name
+  does not define every table twice;
+- ``events``: the line protocol the child reports through.
 """

@@ -88,14 +88,19 @@ def _preload() -> None:
                 continue
 
 
-def _die_with(parent: int) -> None:
+def die_with_parent() -> None:
+    """Linux: this process gets SIGKILL when its parent dies, even by ``kill -9``."""
     try:
         import ctypes
 
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):  # not Linux: the CPU rlimit still bounds the child
+    except (OSError, AttributeError):  # not Linux: the CPU rlimit still bounds the process
         pass
+
+
+def _die_with(parent: int) -> None:
+    die_with_parent()
     if os.getppid() != parent:  # the server died before prctl took effect
         os._exit(1)
 

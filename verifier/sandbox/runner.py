@@ -32,7 +32,7 @@ import verifier
 from verifier.errors import InfrastructureError
 from verifier.sandbox import bubblewrap
 from verifier.sandbox.events import ChildLog
-from verifier.sandbox.forkserver import receive, send
+from verifier.sandbox.forkserver import die_with_parent, receive, send
 
 MiB = 1024 * 1024
 READY_TIMEOUT = 120.0  # the fork server imports SQLAlchemy & co. once; a loaded machine is slow
@@ -82,20 +82,6 @@ def scrubbed_environment(database_env: dict[str, str], home: Path) -> dict[str, 
     }
     env.update(database_env)
     return env
-
-
-PR_SET_PDEATHSIG = 1
-
-
-def _die_with_parent() -> None:
-    """Linux: the process gets SIGKILL when the verifier dies, even by ``kill -9``."""
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):  # not Linux: the CPU rlimit still bounds the children
-        pass
 
 
 def _tail(path: Path, limit: int = 4000) -> str:
@@ -178,7 +164,7 @@ class Sandbox:
                 stderr=log,
                 pass_fds=(server_end.fileno(),),
                 start_new_session=True,
-                preexec_fn=_die_with_parent,
+                preexec_fn=die_with_parent,
             )
         server_end.close()
         self._sock = parent_end
