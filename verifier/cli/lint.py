@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from verifier.cli.output import add_fail_on, check_output, exit_code, write_output
+from verifier.report.output import add_fail_on, check_output, exit_code, write_output
 
 FORMATS = ("text", "json", "sarif", "junit", "github")
 

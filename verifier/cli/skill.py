@@ -97,7 +97,7 @@ def register(subparsers: Any) -> None:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from verifier.cli.output import check_output, write_output
+    from verifier.report.output import check_output, write_output
     from verifier.report.render import render
     from verifier.skill.check import check_skill
 

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from verifier.cli.output import add_fail_on
+from verifier.report.output import add_fail_on
 
 FORMATS = ("text", "json", "sarif", "junit", "github")
 STAGES = ("static", "import", "schema", "behavior", "migrations")

@@ -59,6 +59,14 @@ class DatabaseProvider(Protocol):
     def close(self) -> None:
         """Drop whatever this provider still owns and release the server."""
 
+    @property
+    def privilege_note(self) -> str:
+        """How the code under test logs in (for the report): a role of its own, or which."""
+
     def sandbox_access(self) -> tuple[list[str], bool]:
         """What the code under test must reach: the server's unix socket folders, and whether
         it needs the network (a server over TCP). Known once started."""
+
+    def sandbox_access_known(self) -> bool:
+        """Whether ``sandbox_access`` can answer before ``start`` (the sandbox then warms up
+        while the server starts)."""

@@ -91,6 +91,9 @@ class DockerProvider:
     def sandbox_access(self) -> tuple[list[str], bool]:
         return self._provider().sandbox_access()
 
+    def sandbox_access_known(self) -> bool:
+        return self._databases is not None  # the container's address exists once it runs
+
     @property
     def privilege_note(self) -> str:
         return self._provider().privilege_note

@@ -14,9 +14,9 @@ from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from verifier.cli.output import check_output, exit_code, write_output
 from verifier.errors import UsageError
 from verifier.report.model import Report
+from verifier.report.output import check_output, exit_code, write_output
 from verifier.sandbox.runner import Limits
 
 if TYPE_CHECKING:
@@ -62,8 +62,9 @@ def verify(args: argparse.Namespace, stages: tuple[str, ...], out: TextIO, err: 
 
             provider = get_provider(args.db)
             gate = ProviderGate(provider)
-            early = getattr(provider, "sandbox_access_known", lambda: False)()
-            if early:  # the sandbox warms up (imports) while the provider starts
+            if (
+                provider.sandbox_access_known()
+            ):  # the sandbox warms up (imports) while the provider starts
                 options.sandbox = sandbox_for(gate).start()
             provider.start()
             if options.sandbox is None or options.sandbox.access != provider.sandbox_access():

@@ -409,7 +409,7 @@ def verify_target(
             try:
                 report.sandbox = {
                     "isolation": sandbox.describe(),
-                    "database_role": _privilege_note(gate.provider),
+                    "database_role": gate.provider.privilege_note,
                 }
                 dynamic_stages(target, gate, options, sandbox, report, progress)
             finally:
@@ -431,11 +431,6 @@ def verify_target(
     report.stages.sort(key=lambda stage: order.get(stage.name, len(order)))
     report.seconds = time.perf_counter() - started
     return report
-
-
-def _privilege_note(provider: object) -> str:
-    note = getattr(provider, "privilege_note", None)
-    return str(note) if note else "a role of its own per database"
 
 
 def tool_versions() -> dict[str, str]:
