@@ -77,3 +77,22 @@ def test_the_wall_hides_the_home_but_keeps_python_reachable(tmp_path: Path) -> N
         hidden = any(needed.startswith(m + os.sep) for m in wall.masked())
         shown = any(needed == p or needed.startswith(p + os.sep) for p in wall.readable_again())
         assert shown or not hidden, needed
+
+
+def test_python_in_a_closed_folder_keeps_the_sandbox_from_dropping_to_nobody(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A checkout or virtualenv in a 0700 folder (mktemp -d): uid 65534 could import nothing."""
+    closed = tmp_path / "closed"  # on sys.path itself: bound into the sandbox with its mode
+    (closed / "pkg").mkdir(parents=True)
+    closed.chmod(0o700)
+    monkeypatch.setattr(sys, "path", [*sys.path, str(closed)])
+    wall = bubblewrap.Wall(tmp_path / "scratch")
+    assert bubblewrap.unreachable_for_nobody(wall) == str(closed)
+    # The folders above it are made traversable by the wall: they never count.
+    closed.chmod(0o755)
+    tmp_path.chmod(0o700)
+    try:
+        assert bubblewrap.unreachable_for_nobody(wall) is None
+    finally:
+        tmp_path.chmod(0o755)

@@ -83,7 +83,10 @@ class EmbeddedProvider:
 
     @property
     def privilege_note(self) -> str:
-        return self._provider().privilege_note
+        """Known once started (never starts the server itself: a protocol check reads it)."""
+        if self._databases is None:
+            return "not known yet: the server has not started"
+        return self._databases.privilege_note
 
     def close(self) -> None:
         """Drop this provider's databases and disconnect; the server keeps running."""

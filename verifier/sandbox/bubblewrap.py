@@ -150,6 +150,38 @@ class Wall:
         return sorted(kept)
 
 
+def unreachable_for_nobody(wall: Wall) -> str | None:
+    """A folder Python needs that uid 65534 could not enter, or None when it can reach all.
+
+    The processes drop to 65534 only when it can still import everything: a virtualenv or a
+    checkout in a 0700 folder (``mktemp -d`` makes them so) would break every import done
+    after the drop. Folders inside a hidden one, up to a bind, are made 0755 by the wall.
+    """
+    import stat
+
+    import verifier
+
+    masked = wall.masked()
+    binds = wall.readable_again()
+    wanted = {sys.prefix, sys.base_prefix, str(Path(verifier.__file__).resolve().parent.parent)}
+    wanted.update(p for p in sys.path if p and os.path.isdir(p))
+    for path in sorted(os.path.realpath(p) for p in wanted):
+        bind = next((b for b in binds if path == b or path.startswith(b + os.sep)), None)
+        parts = Path(path).parts
+        for depth in range(1, len(parts) + 1):
+            folder = str(Path(*parts[:depth]))
+            inside_mask = any(folder == m or folder.startswith(m + os.sep) for m in masked)
+            if inside_mask and bind is not None and len(folder) < len(bind):
+                continue  # made traversable by the wall (or the mask itself, 0755)
+            try:
+                mode = os.stat(folder).st_mode
+            except OSError:
+                continue
+            if not mode & stat.S_IXOTH:
+                return folder
+    return None
+
+
 def _between(hidden: list[str], path: str) -> list[str]:
     """The folders strictly between the hidden folder holding ``path`` and ``path``."""
     for top in hidden:

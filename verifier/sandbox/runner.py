@@ -130,6 +130,7 @@ class Sandbox:
         self._sock: socket.socket | None = None
         self.server_pid: int | None = None  # the fork server's pid as the verifier sees it
         self.drops_to_nobody = False
+        self.uid_reason = ""  # why it runs as root inside bubblewrap, when it does
         self._closed = False
         self.lost = False  # the server died under a run (not by close()): every child with it
 
@@ -143,9 +144,13 @@ class Sandbox:
         inner.append(str(server_end.fileno()))
         if available.usable:
             self.kind = "bubblewrap"
-            self.drops_to_nobody = os.geteuid() == 0
-            os.chmod(self.scratch, 0o711)  # others may pass through, not list: lanes hide
             wall = bubblewrap.Wall(self.scratch, self.socket_dirs, self.share_network)
+            if os.geteuid() == 0:
+                closed = bubblewrap.unreachable_for_nobody(wall)
+                self.drops_to_nobody = closed is None
+                if closed is not None:
+                    self.uid_reason = f"as root: {closed} is closed to uid 65534"
+            os.chmod(self.scratch, 0o711)  # others may pass through, not list: lanes hide
             command = wall.command(inner)
             if self.share_network:
                 self.reason = "network shared: the database is reached over TCP"
@@ -180,6 +185,8 @@ class Sandbox:
         """For the report: which sandbox ran, and what it could not do."""
         if self.kind == "bubblewrap":
             who = "as uid 65534, " if self.drops_to_nobody else ""
+            if self.uid_reason:
+                who = f"{self.uid_reason}, "
             net = self.reason or "no network"
             return f"bubblewrap ({who}read-only system, private /tmp, no home, {net})"
         return f"audit-hook only ({self.reason})"
