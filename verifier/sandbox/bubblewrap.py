@@ -127,11 +127,7 @@ class Wall:
 
     def readable_again(self) -> list[str]:
         """What Python needs that a hidden folder would hide: its prefixes and import paths."""
-        import verifier
-
-        wanted = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.executable}
-        wanted.add(str(Path(verifier.__file__).resolve().parent.parent))
-        wanted.update(p for p in sys.path if p and os.path.isdir(p))
+        wanted = python_paths() | {sys.exec_prefix, sys.executable}
         wanted.add(os.path.realpath(sys.executable))
         hidden = self.masked()
         needed = set()
@@ -150,7 +146,16 @@ class Wall:
         return sorted(kept)
 
 
-def unreachable_for_nobody(wall: Wall) -> str | None:
+def python_paths() -> set[str]:
+    """The folders the interpreter imports from: its prefixes, the verifier, ``sys.path``."""
+    import verifier
+
+    wanted = {sys.prefix, sys.base_prefix, str(Path(verifier.__file__).resolve().parent.parent)}
+    wanted.update(p for p in sys.path if p and os.path.isdir(p))
+    return wanted
+
+
+def unreachable_for_nobody(wall: Wall, paths: set[str] | None = None) -> str | None:
     """A folder Python needs that uid 65534 could not enter, or None when it can reach all.
 
     The processes drop to 65534 only when it can still import everything: a virtualenv or a
@@ -159,13 +164,9 @@ def unreachable_for_nobody(wall: Wall) -> str | None:
     """
     import stat
 
-    import verifier
-
     masked = wall.masked()
     binds = wall.readable_again()
-    wanted = {sys.prefix, sys.base_prefix, str(Path(verifier.__file__).resolve().parent.parent)}
-    wanted.update(p for p in sys.path if p and os.path.isdir(p))
-    for path in sorted(os.path.realpath(p) for p in wanted):
+    for path in sorted(os.path.realpath(p) for p in (python_paths() if paths is None else paths)):
         bind = next((b for b in binds if path == b or path.startswith(b + os.sep)), None)
         parts = Path(path).parts
         for depth in range(1, len(parts) + 1):
