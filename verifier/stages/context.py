@@ -18,9 +18,10 @@ class TargetSpec:
     """Where the target's parts are, from its manifest or from discovery (JSON-serializable)."""
 
     root: str
-    models: str | None = None
+    # A dotted module name, or several (a models package of many modules, several crud modules).
+    models: str | list[str] | None = None
     database: str | None = None
-    crud: str | None = None
+    crud: str | list[str] | None = None
     alembic_ini: str | None = None
     contract: str = "taskapi"
     database_url_env: str = "DATABASE_URL"
@@ -31,6 +32,20 @@ class TargetSpec:
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
+
+    def model_modules(self) -> list[str]:
+        """Every models module the manifest or discovery names, in order."""
+        return _names(self.models)
+
+    def crud_modules(self) -> list[str]:
+        """Every crud module the manifest or discovery names, in order."""
+        return _names(self.crud)
+
+
+def _names(value: str | list[str] | None) -> list[str]:
+    if not value:
+        return []
+    return [value] if isinstance(value, str) else list(value)
 
 
 @dataclass
