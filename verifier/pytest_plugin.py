@@ -14,6 +14,11 @@ Fixtures (override ``rda_schema`` in a conftest to build your schema once per se
     rda_session            function  SQLModel AsyncSession(expire_on_commit=False), closed after
     rda_statement_counter  function  StatementCounter on rda_engine
 
+``rda verify --contract PATH`` runs a contract with the same four names meaning the same things
+(its database is the target's throwaway one, tables emptied before each test), plus
+``rda_target_modules``, ``rda_target_engine`` and ``rda_target_session``: the target's own
+modules, engine and ``get_session``. Those exist only there; here they fail saying so.
+
 ``metadata_schema(SQLModel.metadata)`` is a ready-made ``rda_schema`` builder.
 
 ``--rda-db`` takes what ``rda verify --db`` takes; its default is ``RDA_DATABASE_URL`` when set,
@@ -63,17 +68,21 @@ def _database_spec(config: pytest.Config) -> str:
 class StatementCounter:
     """Counts the SQL statements an engine sends, to pin a query budget (N+1 shows up here).
 
-    Works on an ``AsyncEngine`` or a sync ``Engine``; listens to ``before_cursor_execute`` until
-    ``close()`` (or the end of a ``with`` block). ``at_most(n)`` fails the test, listing the
-    statements, when the code inside it ran more than ``n``.
+    Works on one or several engines (``AsyncEngine`` or sync ``Engine``); listens to
+    ``before_cursor_execute`` until ``close()`` (or the end of a ``with`` block).
+    ``at_most(n)`` fails the test, listing the statements, when the code inside it ran more
+    than ``n``.
     """
 
-    def __init__(self, engine: Any) -> None:
+    def __init__(self, *engines: Any) -> None:
         from sqlalchemy import event
 
-        self._engine = getattr(engine, "sync_engine", engine)
+        # Several engines on one database (inside ``rda verify``: ours and the target's) are
+        # counted together: the budget is about the statements the database saw.
+        self._engines = list(dict.fromkeys(getattr(e, "sync_engine", e) for e in engines))
         self.statements: list[str] = []
-        event.listen(self._engine, "before_cursor_execute", self._record)
+        for engine in self._engines:
+            event.listen(engine, "before_cursor_execute", self._record)
 
     @property
     def count(self) -> int:
@@ -98,8 +107,9 @@ class StatementCounter:
     def close(self) -> None:
         from sqlalchemy import event
 
-        if event.contains(self._engine, "before_cursor_execute", self._record):
-            event.remove(self._engine, "before_cursor_execute", self._record)
+        for engine in self._engines:
+            if event.contains(engine, "before_cursor_execute", self._record):
+                event.remove(engine, "before_cursor_execute", self._record)
 
     def __enter__(self) -> StatementCounter:
         return self
@@ -280,3 +290,21 @@ def rda_statement_counter(rda_engine: AsyncEngine) -> Iterator[StatementCounter]
     """Counts the statements run on ``rda_engine`` during the test."""
     with StatementCounter(rda_engine) as counter:
         yield counter
+
+
+def _only_inside_verify(name: str) -> Any:
+    def fixture() -> Any:
+        pytest.fail(
+            f"{name} exists only inside 'rda verify --contract PATH' (it is the verified "
+            "target's own); under plain pytest use rda_engine / rda_session",
+            pytrace=False,
+        )
+
+    fixture.__name__ = name
+    fixture.__doc__ = f"{name}: only inside rda verify --contract PATH (fails here, saying so)."
+    return pytest.fixture(name=name)(fixture)
+
+
+rda_target_modules = _only_inside_verify("rda_target_modules")
+rda_target_engine = _only_inside_verify("rda_target_engine")
+rda_target_session = _only_inside_verify("rda_target_session")

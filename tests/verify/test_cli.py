@@ -88,8 +88,9 @@ def test_discovery_without_manifest_says_what_it_assumed(tmp_path: Path) -> None
     proc = rda("verify", str(target), "--format", "json", "-q", "--stages", "import,schema")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assumptions = json.loads(proc.stdout)["assumptions"]
-    assert any("models = 'taskapi.models'" in a for a in assumptions)
+    assert any("models = taskapi.models (table=True classes)" in a for a in assumptions)
     assert any("no [tool.rda] manifest" in a for a in assumptions)
+    assert any(a.startswith("contract = taskapi (the crud modules define") for a in assumptions)
 
 
 @pytest.mark.parametrize(

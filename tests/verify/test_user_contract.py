@@ -97,3 +97,41 @@ def test_a_context_manager_get_session_is_opened_as_such(
     assert report.findings == [], [f.message for f in report.findings]
     taskapi = verify(reference_copy, STAGES)  # the built-in contract opens it the same way
     assert taskapi.findings == [], [f.message for f in taskapi.findings]
+
+
+def test_a_failure_raised_in_the_target_is_located_there(
+    reference_copy: Path, tmp_path: Path, verify: Callable[..., Report]
+) -> None:
+    contract = tmp_path / "test_handles.py"
+    contract.write_text(
+        "async def test_a_handle_twice(rda_target_modules, rda_target_session):\n"
+        "    crud = rda_target_modules.crud\n"
+        "    await crud.create_worker(rda_target_session, 'ada', 'Ada')\n"
+        "    await crud.create_worker(rda_target_session, 'ada', 'Ada again')\n"
+    )
+    (failure,) = verify(reference_copy, STAGES, contract=str(contract)).findings
+    source = (reference_copy / "taskapi/crud.py").read_text().splitlines()
+    assert failure.file == "taskapi/crud.py"
+    assert "raise DuplicateHandleError(handle)" in source[failure.line - 1]
+    assert failure.details["test"] == f"{contract}:1"
+    assert "DuplicateHandleError" in failure.message
+    assert "Task API" not in (failure.fix or "") and "capstone" not in (failure.fix or "")
+
+
+def test_the_plugin_fixture_names_mean_the_same_inside_verify(
+    reference_copy: Path, tmp_path: Path, verify: Callable[..., Report]
+) -> None:
+    contract = tmp_path / "test_fixtures.py"
+    contract.write_text(
+        "from sqlmodel.ext.asyncio.session import AsyncSession\n"
+        "from sqlalchemy import text\n\n"
+        "async def test_rda_session_is_ours_on_the_test_database(\n"
+        "    rda_session, rda_engine, rda_database_url, rda_target_session\n"
+        "):\n"
+        "    assert type(rda_session) is AsyncSession and not rda_session.sync_session.expire_on_commit\n"
+        "    assert rda_session.bind is rda_engine\n"
+        "    assert rda_engine.url.database == rda_target_session.bind.url.database\n"
+        "    assert (await rda_session.exec(text('SELECT count(*) FROM task'))).one()[0] == 0\n"
+    )
+    report = verify(reference_copy, STAGES, contract=str(contract))
+    assert report.findings == [], [f.message for f in report.findings]

@@ -28,9 +28,10 @@ EXPIRED = ("MissingGreenlet", "DetachedInstanceError")
 class _Collector:
     """A pytest plugin object that turns failed tests into findings."""
 
-    def __init__(self, ctx: StageContext, rootdir: Path) -> None:
+    def __init__(self, ctx: StageContext, rootdir: Path, contract: Path) -> None:
         self.ctx = ctx
         self.rootdir = rootdir
+        self.contract = contract.resolve()
         self.ran = 0
         origin = ctx.target.contract_origin  # a contract copied in: name its files as the user
         self.shown_root = (
@@ -45,6 +46,30 @@ class _Collector:
             return str(self.shown_root / path)
         return self.ctx.relative(str(self.rootdir / path)) or path
 
+    def target_frame(self, report: Any) -> tuple[str, int] | None:
+        """The innermost traceback frame in the target's own files: where the fix goes.
+
+        A failure raised inside the target (an exception in its crud function) is located
+        there; an assertion in the test itself, with no target frame below it, stays at the
+        test.
+        """
+        entries = getattr(getattr(report.longrepr, "reprtraceback", None), "reprentries", [])
+        for entry in reversed(entries):
+            where = getattr(entry, "reprfileloc", None)
+            if where is None:
+                continue
+            path = Path(where.path)
+            if not path.is_absolute():  # pytest shows paths relative to where it was invoked
+                path = Path.cwd() / path
+            rel = self.ctx.relative(str(path.resolve()))
+            if rel is not None and not self.is_contract_file(path):
+                return rel, int(where.lineno)
+        return None
+
+    def is_contract_file(self, path: Path) -> bool:
+        resolved = path.resolve()
+        return resolved == self.contract or resolved.is_relative_to(self.contract)
+
     def pytest_runtest_logreport(self, report: Any) -> None:
         if report.when == "call" or report.failed:
             self.ran += report.when == "call"
@@ -57,14 +82,23 @@ class _Collector:
         # pytest.fail(..., pytrace=False) (rda_statement_counter.at_most) has no "E" lines: its
         # first line is the sentence that matters.
         first = errors[0] if errors else next((t.strip() for t in text if t.strip()), "failed")
+        # A chained exception: the headline is the one raised last (the crash), not its cause.
+        crash = getattr(getattr(report.longrepr, "reprcrash", None), "message", "") or ""
+        if crash.strip() and errors:
+            first = crash.strip().splitlines()[0]
         code = "RDA705" if any(w in full for w in EXPIRED) else "RDA712"
+        target_place = self.target_frame(report)
+        file, shown_line = target_place or (self.place(path), (line or 0) + 1)
+        details: dict[str, Any] = {"longrepr": "\n".join(text[-30:])}
+        if target_place is not None:  # the test that failed, when the place is the target's
+            details["test"] = f"{self.place(path)}:{(line or 0) + 1}"
         found = finding(
             code,
             f"contract test {report.nodeid} failed ({report.when}): {first}",
             stage=STAGE,
-            file=self.place(path),
-            line=(line or 0) + 1,
-            details={"longrepr": "\n".join(text[-30:])},
+            file=file,
+            line=shown_line,
+            details=details,
         )
         if code == "RDA712":  # the Task API's advice does not fit a contract of the user's
             found = dataclasses.replace(
@@ -83,7 +117,7 @@ def run(ctx: StageContext, contract: str) -> None:
     sandbox_fixtures.CONTEXT = ctx
     path = Path(contract)
     rootdir = path if path.is_dir() else path.parent
-    collector = _Collector(ctx, rootdir)
+    collector = _Collector(ctx, rootdir, path)
     # Only the plugins a contract needs: others (benchmarks, coverage) may spawn processes.
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     args = [

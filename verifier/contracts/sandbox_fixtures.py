@@ -1,13 +1,24 @@
-"""Fixtures for a user's pytest contract, inside the sandboxed child.
+"""Fixtures for a user's pytest contract, inside the sandboxed child of ``rda verify``.
 
-They expose the target as the built-in contract sees it: its modules, a session from its own
-``get_session``, its engine, the throwaway database URL and a statement counter on its engine.
-Tables are emptied before each test so tests do not see each other's rows.
+Two sets, named so that a name means one thing wherever a test runs:
+
+- ``rda_database_url``, ``rda_engine``, ``rda_session``, ``rda_statement_counter`` mean what they
+  mean under plain pytest with the project's plugin (``verifier.pytest_plugin``): the test
+  database's URL, an engine of the verifier's own on it, a SQLModel ``AsyncSession`` with
+  ``expire_on_commit=False`` on that engine, and a counter of the statements the test database
+  saw (here also those sent through the target's engine);
+- ``rda_target_modules``, ``rda_target_engine``, ``rda_target_session`` are the target as the
+  built-in checks see it: its modules, its own engine, and a session from its own
+  ``get_session``. They exist only inside ``rda verify``; under plain pytest they fail with a
+  message saying so.
+
+Every test starts with empty tables (the schema the target builds, emptied before each test),
+as each plain pytest test starts on a fresh database.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from types import SimpleNamespace
 from typing import Any
 
@@ -27,46 +38,97 @@ def _ctx() -> StageContext:
 
 @pytest.fixture
 def rda_target_modules() -> SimpleNamespace:
-    """The target's models, database and crud modules (None where the manifest names none)."""
+    """The target's modules: ``models``, ``database``, ``crud`` (the first of each, or None),
+    and ``models_modules``/``crud_modules`` (all of them)."""
     ctx = _ctx()
     spec = ctx.target
+    models = [import_module(ctx, name) for name in spec.model_modules()]
+    crud = [import_module(ctx, name) for name in spec.crud_modules()]
     return SimpleNamespace(
-        models=import_module(ctx, spec.models) if spec.models else None,
+        models=models[0] if models else None,
         database=import_module(ctx, spec.database) if spec.database else None,
-        crud=import_module(ctx, spec.crud) if spec.crud else None,
+        crud=crud[0] if crud else None,
+        models_modules=models,
+        crud_modules=crud,
     )
 
 
 @pytest.fixture
 def rda_database_url() -> str:
+    """The test database's ``postgresql+asyncpg://`` URL."""
     return _ctx().databases["main"]
 
 
+@pytest_asyncio.fixture(autouse=True)
+async def _rda_empty_tables() -> None:
+    """Empty the target's tables before each test: each test starts as on a fresh database."""
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
+    from sqlalchemy.pool import NullPool
+
+    from verifier.stages.targetmodels import sorted_tables
+
+    names = ", ".join(f'"{t.name}"' for t in sorted_tables())
+    if not names:
+        return
+    engine = create_async_engine(_ctx().databases["main"], poolclass=NullPool)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    finally:
+        await engine.dispose()
+
+
 @pytest_asyncio.fixture
-async def rda_engine(rda_target_modules: SimpleNamespace) -> AsyncIterator[Any]:
-    engine = rda_target_modules.database.engine
+async def rda_engine(rda_database_url: str) -> AsyncIterator[Any]:
+    """An ``AsyncEngine`` of the verifier's own on the test database, disposed after the test."""
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    engine = create_async_engine(rda_database_url)
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
+
+
+@pytest_asyncio.fixture
+async def rda_session(rda_engine: Any) -> AsyncIterator[Any]:
+    """A SQLModel ``AsyncSession`` on ``rda_engine`` with ``expire_on_commit=False``."""
+    from sqlmodel.ext.asyncio.session import AsyncSession
+
+    async with AsyncSession(rda_engine, expire_on_commit=False) as session:
+        yield session
+
+
+@pytest_asyncio.fixture
+async def rda_target_engine(rda_target_modules: SimpleNamespace) -> AsyncIterator[Any]:
+    """The target's own engine (its ``database.engine``), disposed after the test."""
+    database = rda_target_modules.database
+    engine = getattr(database, "engine", None)
+    if engine is None:
+        pytest.fail("the target's database module has no engine", pytrace=False)
     yield engine
     await engine.dispose()
 
 
 @pytest_asyncio.fixture
-async def rda_session(rda_target_modules: SimpleNamespace, rda_engine: Any) -> AsyncIterator[Any]:
-    from sqlalchemy import text
-
-    from verifier.stages.targetmodels import sorted_tables
-
-    names = ", ".join(f'"{t.name}"' for t in sorted_tables())
-    if names:
-        async with rda_engine.begin() as conn:
-            await conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    async with open_session(rda_target_modules.database.get_session) as session:
+async def rda_target_session(
+    rda_target_modules: SimpleNamespace, rda_target_engine: Any
+) -> AsyncIterator[Any]:
+    """A session from the target's own ``get_session``, driven the way FastAPI drives it."""
+    get_session = getattr(rda_target_modules.database, "get_session", None)
+    if get_session is None:
+        pytest.fail("the target's database module has no get_session", pytrace=False)
+    async with open_session(get_session) as session:
         yield session
 
 
 @pytest.fixture
-def rda_statement_counter(rda_engine: Any) -> Any:
+def rda_statement_counter(rda_engine: Any, rda_target_modules: SimpleNamespace) -> Iterator[Any]:
+    """Counts the statements the test database saw, through our engine or the target's."""
     from verifier.pytest_plugin import StatementCounter
 
-    counter = StatementCounter(rda_engine)
-    yield counter
-    counter.close()
+    target_engine = getattr(rda_target_modules.database, "engine", None)
+    engines = [rda_engine] + ([target_engine] if target_engine is not None else [])
+    with StatementCounter(*engines) as counter:
+        yield counter

@@ -23,7 +23,7 @@ class TargetSpec:
     database: str | None = None
     crud: str | list[str] | None = None
     alembic_ini: str | None = None
-    contract: str = "taskapi"
+    contract: str = "none"
     database_url_env: str = "DATABASE_URL"
     env: dict[str, str] = field(default_factory=dict)  # [tool.rda.env]: templates
     dotenv: dict[str, str] = field(default_factory=dict)  # the target's .env, as read

@@ -94,7 +94,12 @@ def _refused_by_guard(exc: BaseException) -> bool:
 
 
 def run(ctx: StageContext) -> str:
-    modules = [m for m in (ctx.target.models, ctx.target.database, ctx.target.crud) if m]
+    spec = ctx.target
+    modules = [
+        *spec.model_modules(),
+        *([spec.database] if spec.database else []),
+        *spec.crud_modules(),
+    ]
     if not modules:
         ctx.report(
             finding(

@@ -309,17 +309,18 @@ def models_match_migrations(run: MigrationRun) -> bool:
     ctx = run.ctx
     metadata = run.configured.get("target_metadata")
     if metadata is None:
-        if not ctx.target.models:
+        if not ctx.target.model_modules():
             run.notes.append("model/DDL match not checked: env.py gives no target_metadata")
             return True
-        import_module(ctx, ctx.target.models)
+        for name in ctx.target.model_modules():
+            import_module(ctx, name)
         from verifier.stages.targetmodels import target_metadata
 
         found = target_metadata()
         metadata = found[0] if len(found) == 1 else found
         run.notes.append(
             "env.py gives autogenerate no target_metadata: compared with "
-            f"{ctx.target.models} instead"
+            f"{', '.join(ctx.target.model_modules())} instead"
         )
     tables = [
         table

@@ -1,15 +1,14 @@
 """What to verify: the target's manifest, or what discovery finds when it has none.
 
 The manifest is ``[tool.rda]`` in the target's ``pyproject.toml`` or ``rda.toml`` (top-level
-keys or a ``[tool.rda]`` table). Without one, the verifier looks at the source (never imports
-it): a module with ``table=True`` classes is the models module, one defining ``get_session`` is
-the database module, one defining ``create_task`` the crud module, and an ``alembic.ini`` at the
-root means migrations. Every guess is recorded as an assumption the report prints.
+keys or a ``[tool.rda]`` table). Without one, ``verifier.verify.discovery`` reads the source
+(never imports it). The contract is the Task API only when asked for (manifest, ``--contract``)
+or when the layer is the Task API; otherwise no contract runs beside the generic behaviour
+checks. The report says in one line what was discovered and why, and which contract runs.
 """
 
 from __future__ import annotations
 
-import ast
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import Any
 from verifier.errors import UsageError
 from verifier.sandbox.environment import dotenv_values
 from verifier.stages.context import TargetSpec
+from verifier.verify import discovery
 
 MANIFEST_KEYS = (
     "models",
@@ -28,22 +28,6 @@ MANIFEST_KEYS = (
     "database_url_env",
     "env",
 )
-SKIP_DIRS = {
-    ".git",
-    ".venv",
-    "venv",
-    "__pycache__",
-    "node_modules",
-    ".tox",
-    "build",
-    "dist",
-    "tests",
-    "test",
-    "versions",
-    ".mypy_cache",
-    ".ruff_cache",
-    ".pytest_cache",
-}
 
 
 @dataclass
@@ -107,68 +91,43 @@ def check_env_table(file: Path, env: object) -> None:
             )
 
 
-def module_name(root: Path, file: Path) -> str:
-    parts = list(file.relative_to(root).with_suffix("").parts)
-    if parts[-1] == "__init__":
-        parts.pop()
-    return ".".join(parts)
+CONTRACTS = ("auto", "taskapi", "none")
 
 
-def python_files(root: Path) -> list[Path]:
-    found = []
-    for path in sorted(root.rglob("*.py")):
-        rel = path.relative_to(root).parts
-        if any(part in SKIP_DIRS or part.startswith(".") for part in rel[:-1]):
-            continue
-        if rel[-1].startswith("test_") or rel[-1] in {"conftest.py", "env.py", "setup.py"}:
-            continue
-        found.append(path)
-    return found
-
-
-def _defines(tree: ast.Module) -> tuple[bool, set[str]]:
-    has_table = False
-    names: set[str] = set()
-    for node in tree.body:
-        if isinstance(node, ast.ClassDef):
-            if any(
-                k.arg == "table" and isinstance(k.value, ast.Constant) and k.value.value is True
-                for k in node.keywords
-            ):
-                has_table = True
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            names.add(node.name)
-    return has_table, names
-
-
-def discover(root: Path) -> tuple[dict[str, Any], list[str]]:
-    found: dict[str, Any] = {}
-    assumptions = []
-    for file in python_files(root):
-        try:
-            tree = ast.parse(file.read_bytes(), filename=str(file))
-        except (SyntaxError, ValueError):
-            continue  # the static stage reports it
-        has_table, names = _defines(tree)
-        mod = module_name(root, file)
-        if has_table and "models" not in found:
-            found["models"] = mod
-        if "get_session" in names and "database" not in found:
-            found["database"] = mod
-        if "create_task" in names and "crud" not in found:
-            found["crud"] = mod
-    for key in ("models", "database", "crud"):
-        if key in found:
-            assumptions.append(f"{key} = {found[key]!r} (discovered)")
-    if (root / "alembic.ini").is_file():
-        found["alembic_ini"] = "alembic.ini"
-        assumptions.append("alembic_ini = 'alembic.ini' (discovered)")
-    found["contract"] = "taskapi" if "crud" in found else "none"
-    assumptions.append(
-        f"contract = {found['contract']!r} (no manifest: "
-        + ("a crud module defines create_task)" if "crud" in found else "no create_task found)")
+def _module_list(file: str, key: str, value: object) -> str | list[str] | None:
+    """``models``/``crud``: a dotted name or a list of them."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+        return list(value)
+    raise UsageError(
+        f"{file}: [tool.rda] {key} must be a module name or a list of them",
+        f'{key} = "pkg.{key}" or {key} = ["pkg.a", "pkg.b"]',
     )
-    return found, assumptions
+
+
+def _names(value: str | list[str] | None) -> list[str]:
+    if not value:
+        return []
+    return [value] if isinstance(value, str) else list(value)
+
+
+def _facts(root: Path, value: str | list[str] | None) -> list[discovery.ModuleFacts]:
+    return [facts for name in _names(value) if (facts := discovery.facts_of(root, name))]
+
+
+def choose_contract(root: Path, manifest: dict[str, Any], flag: str | None) -> tuple[str, str]:
+    """The contract to run beside the generic checks, and why (for the report's one line)."""
+    asked = flag or manifest.get("contract")
+    if asked is not None and not isinstance(asked, str):
+        raise UsageError("[tool.rda] contract must be a string: taskapi, none, auto or a path")
+    source = "--contract" if flag else "the manifest"
+    if asked and asked != "auto":
+        return asked, f"named by {source}"
+    crud = _facts(root, manifest.get("crud"))
+    models = _facts(root, manifest.get("models"))
+    task_api, why = discovery.is_task_api(crud, models)
+    return ("taskapi" if task_api else "none"), why
 
 
 def load_target(path: Path, contract: str | None = None) -> Target:
@@ -183,33 +142,57 @@ def load_target(path: Path, contract: str | None = None) -> Target:
     manifest = read_manifest(root)
     assumptions: list[str] = []
     if manifest is None:
-        manifest, assumptions = discover(root)
-        assumptions.insert(0, "no [tool.rda] manifest found; discovered the layout")
-    if contract:  # from the command line: a path is relative to the current directory
-        known = contract in ("taskapi", "none")
-        manifest["contract"] = contract if known else str(Path(contract).resolve())
+        found = discovery.discover(root)
+        manifest = dict(found.values)
+        assumptions.append("no [tool.rda] manifest: " + found.summary())
+    where = "[tool.rda]"
+    models = _module_list(where, "models", manifest.get("models"))
+    crud = _module_list(where, "crud", manifest.get("crud"))
+    expanded = [m for name in _names(models) for m in discovery.package_models(root, name)]
+    if len(expanded) > len(_names(models)):
+        assumptions.append(
+            f"models: every module of the package that defines tables: {', '.join(expanded)}"
+        )
+        models = expanded
+    if contract and contract not in CONTRACTS:  # a path on the command line: from the cwd
+        contract = str(Path(contract).resolve())
+    chosen, why = choose_contract(root, manifest, contract)
     ini = manifest.get("alembic_ini")
     if ini and not (root / ini).is_file():
         raise UsageError(f"{root / ini} (alembic_ini in the manifest) does not exist")
     spec = TargetSpec(
         root=str(root),
-        models=manifest.get("models"),
+        models=models,
         database=manifest.get("database"),
-        crud=manifest.get("crud"),
+        crud=crud,
         alembic_ini=ini,
-        contract=str(manifest.get("contract", "taskapi")),
+        contract=chosen,
         database_url_env=str(manifest.get("database_url_env", "DATABASE_URL")),
         env={str(k): str(v) for k, v in manifest.get("env", {}).items()},
         dotenv=dotenv_values(root),
     )
-    if spec.contract not in ("taskapi", "none"):
+    if spec.contract not in CONTRACTS:
         contract_path = (
             (root / spec.contract) if not Path(spec.contract).is_absolute() else Path(spec.contract)
         )
         if not contract_path.exists():
             raise UsageError(
-                f"contract {spec.contract!r} is neither taskapi, none nor a path",
-                "use --contract taskapi|none|PATH",
+                f"contract {spec.contract!r} is neither taskapi, none, auto nor a path",
+                "use --contract taskapi|none|auto|PATH",
             )
         spec.contract = str(contract_path.resolve())
+    shown = spec.contract if spec.contract in CONTRACTS else _shown_path(spec.contract)
+    assumptions.append(
+        f"contract = {shown} ({why})"
+        + ("" if spec.crud else "; no crud module, so no behaviour check has functions to call")
+    )
     return Target(path=root, spec=spec, assumptions=assumptions)
+
+
+def _shown_path(path: str) -> str:
+    import os
+
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return path
