@@ -34,6 +34,9 @@ class Report:
     # How the target's code ran: "isolation" (bubblewrap or the audit hook alone, and what it
     # could not cut) and "database_role" (a role of its own, or the --db URL's).
     sandbox: dict[str, str] = field(default_factory=dict)
+    # The folder finding files are relative to (a verify report: the target's root), or None
+    # when they are as given on the command line. Renderers show them from the cwd.
+    root: str | None = None
 
     @property
     def errors(self) -> list[Finding]:

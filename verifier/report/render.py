@@ -10,6 +10,9 @@ FORMATS = ("text", "json", "sarif", "junit", "github")
 
 def render(report: Report, fmt: str) -> str:
     """The report as ``text``, ``json``, ``sarif``, ``junit`` or ``github`` annotations."""
+    from verifier.report.paths import from_cwd
+
+    report = from_cwd(report)  # every format shows paths from the current directory
     if fmt == "text":
         from verifier.report.text import render_text
 

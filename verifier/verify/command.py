@@ -11,7 +11,6 @@ import argparse
 import json
 import signal
 from concurrent.futures import ThreadPoolExecutor, wait
-from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from verifier.errors import UsageError
@@ -134,7 +133,9 @@ def render_all(reports: list[Report], fmt: str) -> str:
     if len(reports) == 1:
         return render(reports[0], fmt)
     if fmt == "json":
-        return json.dumps({"reports": [r.to_dict() for r in reports]}, indent=2)
+        from verifier.report.paths import from_cwd
+
+        return json.dumps({"reports": [from_cwd(r).to_dict() for r in reports]}, indent=2)
     if fmt == "text":  # each report under its target: their relative paths would read alike
         return "\n".join(f"== {r.target} ==\n{render(r, fmt)}" for r in reports)
     return render(merge(reports), fmt)
@@ -142,14 +143,11 @@ def render_all(reports: list[Report], fmt: str) -> str:
 
 def merge(reports: list[Report]) -> Report:
     """One report for formats that hold one run (SARIF, JUnit, annotations)."""
-    from dataclasses import replace
+    from verifier.report.paths import from_cwd
 
     merged = Report(tool="verify", target=", ".join(r.target for r in reports))
     for r in reports:
-        base = Path(r.target).name
-        merged.findings += [
-            replace(f, file=f"{base}/{f.file}" if f.file else base) for f in r.findings
-        ]
+        merged.findings += from_cwd(r).findings  # paths from the cwd tell the targets apart
         merged.stages += r.stages
         merged.tool_versions = r.tool_versions
         merged.seconds += r.seconds

@@ -399,7 +399,12 @@ def verify_target(
 ) -> Report:
     gate = provider if isinstance(provider, ProviderGate) else ProviderGate(provider)
     started = time.perf_counter()
-    report = Report(tool="verify", target=str(target.path), assumptions=list(target.assumptions))
+    report = Report(
+        tool="verify",
+        target=str(target.path),
+        assumptions=list(target.assumptions),
+        root=str(target.path),
+    )
     report.tool_versions = tool_versions()
     with ThreadPoolExecutor(max_workers=1) as pool:  # static runs while the children do
         static = pool.submit(static_stage, target) if "static" in options.stages else None
