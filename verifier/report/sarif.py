@@ -28,7 +28,17 @@ def _descriptor(code: str, example: Finding) -> dict[str, Any]:
         from verifier.rules import get_rule
 
         rule = get_rule(code)
-    if rule is not None:
+    runtime = None
+    if rule is None and code.startswith("RDA"):
+        from verifier.stages.codes import CODES
+
+        runtime = CODES.get(code)
+    if runtime is not None:  # a dynamic check's code: documented the same way as a rule
+        descriptor["name"] = runtime.name
+        descriptor["shortDescription"] = {"text": runtime.summary}
+        descriptor["help"] = {"text": f"{runtime.fix} Skill reference: {runtime.skill_ref}"}
+        descriptor["properties"] = {"skill_ref": runtime.skill_ref}
+    elif rule is not None:
         descriptor["name"] = rule.name
         descriptor["shortDescription"] = {"text": rule.summary}
         descriptor["defaultConfiguration"] = {"level": _LEVELS[rule.severity]}
