@@ -61,11 +61,12 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--contract",
         default=None,
-        metavar="taskapi|none|PATH",
-        help="behaviour contract (default: the manifest's; without a manifest, taskapi when a "
-        "module defines create_task, else none): taskapi, none, or the path of your own "
-        "pytest file (fixtures rda_target_modules, rda_session, rda_engine, "
-        "rda_database_url, rda_statement_counter)",
+        metavar="auto|taskapi|none|PATH",
+        help="the contract to run beside the generic behaviour checks (default: the manifest's, "
+        "else auto = taskapi when the layer is the Task API, else none): taskapi, none, or the "
+        "path of your own pytest file, whose fixtures are rda_database_url, rda_engine, "
+        "rda_session, rda_statement_counter (as under plain pytest) and rda_target_modules, "
+        "rda_target_engine, rda_target_session (the target's own; README 'Your own contract')",
     )
     parser.add_argument("--format", default="text", choices=FORMATS, help="report format")
     parser.add_argument(
