@@ -21,6 +21,7 @@ MODELS_FOREIGN_KEYS = "references/models-indexing.md#index-every-foreign-key"
 MODELS_JSONB = "references/models-indexing.md#jsonb-columns"
 MODELS_DEFAULTS = "references/models-indexing.md#defaults"
 MODELS_VALIDATION = "references/models-indexing.md#table-models-do-not-validate"
+MODELS_PATTERNS = "references/models-indexing.md#string-patterns"
 # L05 sessions
 SESSIONS_FACTORY = "references/sessions.md#the-session-factory"
 SESSIONS_EXPIRE = "references/sessions.md#expire-on-commit"

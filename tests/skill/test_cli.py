@@ -28,6 +28,7 @@ def test_real_skills_pass_the_full_check(skill: Path, capsys: pytest.CaptureFixt
     assert code == 0, out
     assert "All checks passed" in out
     assert "runnable    passed" in out or skill.resolve() != SKILL.resolve()
+    assert "layers      passed" in out  # the complete examples pass rda verify
 
 
 def test_the_link_in_dot_claude_is_the_skill() -> None:

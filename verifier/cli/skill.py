@@ -19,9 +19,13 @@ check     frontmatter (Agent Skills spec), relative links and #anchors, referenc
           deep, SKILL.md body under 500 lines, a table of contents on files over 300 lines,
           every code example linted ('# expect: RDAxxx' examples must report exactly those
           codes, all others nothing), '# runnable' examples executed on a throwaway
-          PostgreSQL, every verifier skill_ref resolving to a heading, evals/evals.json.
+          PostgreSQL, the '# layer: NAME' blocks of each reference (and the capstone)
+          written out as projects and passed through rda verify, every other right-way
+          Python block marked '# fragment', every verifier skill_ref resolving to a
+          heading, evals/evals.json. --no-run skips running and verifying.
 package   the .skill zip (no evals/, caches or bytecode).
-assemble  the '# file:' examples of the capstone written out as a project.
+assemble  the '# file:' examples of the capstone (or --layer NAME of --doc) written out
+          as a project.
 sync      the capstone's '# file:' examples refreshed from a project (the reference
           implementation), so the skill keeps teaching the code that passes rda verify.
 
@@ -74,6 +78,12 @@ def register(subparsers: Any) -> None:
         default="references/capstone-task-api.md",
         help="the reference whose '# file:' examples make the project",
     )
+    assemble.add_argument(
+        "--layer",
+        default=None,
+        metavar="NAME",
+        help="write the '# layer: NAME' blocks of --doc, with the files the check adds",
+    )
     assemble.set_defaults(handler=run_assemble)
 
     sync = actions.add_parser(
@@ -122,7 +132,7 @@ def run_package(args: argparse.Namespace) -> int:
 def run_assemble(args: argparse.Namespace) -> int:
     from verifier.skill.assemble import assemble_project
 
-    written = assemble_project(args.skill, args.out, args.doc)
+    written = assemble_project(args.skill, args.out, args.doc, args.layer)
     print(f"rda skill assemble: wrote {len(written)} files under {args.out}")
     for path in written:
         print(f"  {path.relative_to(args.out)}")

@@ -1,9 +1,10 @@
-"""Pydantic constraints (`ge`, `le`, `pattern`, `min_length`...) on a `table=True` model.
+"""Pydantic constraints (`ge`, `le`, `min_length`...) on a `table=True` model.
 
 ## What it does
 Finds `Field(...)` arguments that only Pydantic validation enforces (`gt`, `ge`, `lt`, `le`,
-`multiple_of`, `min_length`, `pattern`, `regex`, `min_items`, `max_items`) on a model declared
-with `table=True`. `max_length` is not reported: it also sets the `VARCHAR` length.
+`multiple_of`, `min_length`, `min_items`, `max_items`) on a model declared with `table=True`.
+`max_length` is not reported: it also sets the `VARCHAR` length. `regex` and `pattern` are
+RDA214's (they are wrong on every SQLModel class, not only on tables).
 
 ## Why is this bad?
 SQLModel table models skip validation on construction: `Task(priority=-5)` is accepted and
@@ -58,8 +59,6 @@ _VALIDATION_ONLY = frozenset(
         "le",
         "multiple_of",
         "min_length",
-        "pattern",
-        "regex",
         "min_items",
         "max_items",
     }

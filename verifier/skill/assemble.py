@@ -9,15 +9,14 @@ the code the skill teaches can be imported, tested and verified like any project
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
 from verifier.errors import UsageError
-from verifier.skill.examples import Example, collect_examples, is_marker_line
-from verifier.skill.package_files import load_skill
+from verifier.skill.examples import Example, collect_examples
+from verifier.skill.layers import collect_layers, has_manifest, strip_markers
+from verifier.skill.package_files import Skill, load_skill
 
 CAPSTONE = "references/capstone-task-api.md"
-MANIFEST_FILES = ("pyproject.toml", "rda.toml")
 
 
 def project_files(examples: list[Example]) -> dict[str, str]:
@@ -35,34 +34,19 @@ def project_files(examples: list[Example]) -> dict[str, str]:
     return files
 
 
-def strip_markers(code: str) -> str:
-    """The code without the marker lines at its top (other comments stay)."""
-    lines = code.splitlines(keepends=True)
-    index = 0
-    while index < len(lines) and (not lines[index].strip() or is_marker_line(lines[index])):
-        index += 1
-    return "".join(lines[index:])
+def assemble_project(
+    skill_path: Path, out: Path, doc: str = CAPSTONE, layer: str | None = None
+) -> list[Path]:
+    """Write the project taught by ``doc`` of the skill at ``skill_path`` into ``out``.
 
-
-def has_manifest(files: dict[str, str]) -> bool:
-    for name in MANIFEST_FILES:
-        text = files.get(name)
-        if text is None:
-            continue
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError:
-            return False
-        if name == "rda.toml" or "rda" in data.get("tool", {}):
-            return True
-    return False
-
-
-def assemble_project(skill_path: Path, out: Path, doc: str = CAPSTONE) -> list[Path]:
-    """Write the project taught by ``doc`` of the skill at ``skill_path`` into ``out``."""
+    With ``layer``, the blocks marked ``# layer: LAYER`` in ``doc``, with the files the check
+    adds around them (``verifier.skill.layers``): the project ``rda skill check`` verifies.
+    """
     skill = load_skill(skill_path)
     if doc not in skill.docs:
         raise UsageError(f"{skill_path} has no {doc}", hint="give the skill that holds it")
+    if layer is not None:
+        return _write(out, _layer_files(skill_path, skill, doc, layer))
     files = project_files([e for e in collect_examples(skill) if e.doc == doc])
     if not files:
         raise UsageError(f"{doc} has no '# file:' examples to assemble")
@@ -71,6 +55,20 @@ def assemble_project(skill_path: Path, out: Path, doc: str = CAPSTONE) -> list[P
             f"{doc} teaches no [tool.rda] manifest",
             hint="add a '# file: pyproject.toml' example with a [tool.rda] table",
         )
+    return _write(out, files)
+
+
+def _layer_files(skill_path: Path, skill: Skill, doc: str, name: str) -> dict[str, str]:
+    examples = [e for e in collect_examples(skill) if e.doc == doc]
+    layers, _ = collect_layers(examples)
+    for layer in layers:
+        if layer.name == name:
+            return layer.files()
+    known = ", ".join(sorted(layer.name for layer in layers)) or "none"
+    raise UsageError(f"{doc} of {skill_path} has no layer {name!r}", hint=f"its layers: {known}")
+
+
+def _write(out: Path, files: dict[str, str]) -> list[Path]:
     if out.exists() and any(out.iterdir()):
         raise UsageError(f"{out} exists and is not empty", hint="choose a new folder")
     written: list[Path] = []

@@ -1,10 +1,11 @@
 """``rda skill check``: check a skill package like code, one named stage after another.
 
 The stages, in order: the frontmatter, the links, the lengths, the code examples (linted against
-their markers), the runnable examples (executed on PostgreSQL), the skill refs (for the skill
-they belong to), and the evals. Each stage reports in the shared ``Finding`` shape (its
-``stage`` set to the stage's name), so the report, its formats and its exit code are those of
-``rda lint`` and ``rda verify``.
+their markers, each right-way block verified or marked a fragment), the runnable examples
+(executed on PostgreSQL), the layers (the complete examples as projects, through ``rda
+verify``), the skill refs (for the skill they belong to), and the evals. Each stage reports in
+the shared ``Finding`` shape (its ``stage`` set to the stage's name), so the report, its formats
+and its exit code are those of ``rda lint`` and ``rda verify``.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from verifier.skill.examples import (
     collect_examples,
 )
 from verifier.skill.frontmatter import check_frontmatter
+from verifier.skill.layers import Layer, check_verified, collect_layers
 from verifier.skill.length import check_length
 from verifier.skill.links import check_links
 from verifier.skill.package_files import Skill, load_skill
@@ -111,7 +113,16 @@ def check_skill(
 
     examples = collect_examples(skill)
     linter = lint or default_linter()
-    stages.run("examples", lambda: [*check_markers(examples), *check_examples(examples, linter)])
+    layers, layer_problems = collect_layers(examples)
+    stages.run(
+        "examples",
+        lambda: [
+            *check_markers(examples),
+            *layer_problems,
+            *check_verified(examples, layers),
+            *check_examples(examples, linter),
+        ],
+    )
     runnable = [example for example in examples if example.runnable]
     if not runnable:
         stages.skip("runnable", "no runnable examples")
@@ -119,6 +130,12 @@ def check_skill(
         stages.skip("runnable", f"{len(runnable)} runnable examples not run (--no-run)")
     else:
         stages.run("runnable", lambda: _run(runnable, provider, db, timeout))
+    if not layers:
+        stages.skip("layers", "no layers of examples")
+    elif not run:
+        stages.skip("layers", f"{len(layers)} layers not verified (--no-run)")
+    else:
+        stages.run("layers", lambda: _verify(layers, db))
 
     chosen_refs = default_refs(skill) if refs is None else refs
     if chosen_refs:
@@ -133,7 +150,7 @@ def check_skill(
     report.stages = stages.results
     report.assumptions.append(
         f"{len(examples)} code examples, {sum(e.is_linted for e in examples)} linted, "
-        f"{len(runnable)} runnable"
+        f"{len(runnable)} runnable, {len(layers)} layers verified by rda verify"
     )
     report.seconds = time.monotonic() - started
     return report
@@ -148,6 +165,13 @@ def _no_skill_md() -> Finding:
         file="SKILL.md",
         fix="a skill is a folder holding SKILL.md",
     )
+
+
+def _verify(layers: Sequence[Layer], db: str) -> list[Finding]:
+    """``rda verify`` on every layer, in a process of its own (``db`` as its ``--db``)."""
+    from verifier.skill.layer_verify import verify_layers
+
+    return list(verify_layers(layers, db=db))
 
 
 def _run(

@@ -25,6 +25,8 @@ EXAMPLE_NOT_CLEAN = "SKL401"  # an unmarked example the linter reports findings 
 EXPECTATION_UNMET = "SKL402"  # a "# expect:" example that does not raise exactly those codes
 RUNNABLE_FAILED = "SKL403"  # a "# runnable" example that failed or timed out on PostgreSQL
 MARKER_INVALID = "SKL404"  # a malformed "# expect:" or "# file:" marker
+EXAMPLE_UNVERIFIED = "SKL405"  # a right-way block neither run, in a layer, nor a fragment
+LAYER_REJECTED = "SKL406"  # a layer of examples that rda verify reports findings on
 
 SKILL_REF_UNRESOLVED = "SKL501"  # a verifier.skill_refs constant with no matching heading
 

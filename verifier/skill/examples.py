@@ -9,6 +9,15 @@ markers:
   that name, so rules that depend on it (``env.py``, ``alembic.ini``, ``script.py.mako``, test
   files) apply; the capstone is assembled from these blocks.
 - ``# runnable``: the block is a complete program; it runs against a throwaway PostgreSQL.
+- ``# layer: tree`` (with ``# file:``): the block is one file of a layer, a small project made
+  of every block of its document that names the same layer (``verifier.skill.layers``); the
+  check writes it out, adds what it leaves out, and runs ``rda verify`` on it.
+- ``# fragment``: the block is a piece of a larger file (a function that needs models defined
+  elsewhere, a few lines of a module), shown for what it teaches and linted, never run.
+
+A Python block that shows the right way must be verified (``# runnable``, ``# layer:``, or one
+of the capstone's ``# file:`` blocks, which ``rda verify`` checks as the Task API) or say that it
+cannot be (``# fragment``): what the skill teaches is what the verifier accepts.
 
 Python blocks (``python``/``py``) are always linted; any other block is linted when its
 ``# file:`` names a file the linter reads (``alembic.ini``, ``*.mako``). Every linted block
@@ -29,7 +38,8 @@ from verifier.skill.package_files import Skill
 
 PYTHON_LANGUAGES = ("python", "py", "python3")
 SNIPPET_NAME = "<snippet>.py"
-_MARKER = re.compile(r"^\s*[#;]+\s*(?:(expect|file)\s*:\s*(.*?)|(runnable))\s*$")
+_MARKER = re.compile(r"^\s*[#;]+\s*(?:(expect|file|layer)\s*:\s*(.*?)|(runnable|fragment))\s*$")
+_LAYER_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _CODE = re.compile(r"^[A-Z]+[0-9]+$")
 
 Linter = Callable[[str, str], Sequence[Finding]]
@@ -45,6 +55,8 @@ class Example:
     file: str | None = None
     runnable: bool = False
     problems: tuple[str, ...] = ()  # malformed markers
+    layer: str | None = None
+    fragment: bool = False
 
     @property
     def line(self) -> int:
@@ -67,7 +79,7 @@ class Example:
 
 
 def is_marker_line(line: str) -> bool:
-    """Whether ``line`` is an ``expect``/``file``/``runnable`` marker."""
+    """Whether ``line`` is an ``expect``/``file``/``layer``/``runnable``/``fragment`` marker."""
     return _MARKER.match(line) is not None
 
 
@@ -76,6 +88,8 @@ def parse_example(doc: str, block: CodeBlock) -> Example:
     expect: list[str] = []
     file: str | None = None
     runnable = False
+    layer: str | None = None
+    fragment = False
     problems: list[str] = []
     for line in block.code.splitlines():
         if not line.strip():
@@ -85,9 +99,18 @@ def parse_example(doc: str, block: CodeBlock) -> Example:
             if line.lstrip().startswith(("#", ";")):
                 continue  # an ordinary comment among the markers
             break
-        kind, value, runnable_marker = match.groups()
-        if runnable_marker:
+        kind, value, flag = match.groups()
+        if flag == "runnable":
             runnable = True
+        elif flag == "fragment":
+            fragment = True
+        elif kind == "layer":
+            if _LAYER_NAME.match(value):
+                layer = value
+            else:
+                problems.append(
+                    f"'# layer:' needs a name of lowercase letters, digits and '-', got {value!r}"
+                )
         elif kind == "expect":
             found = [code.strip() for code in value.split(",") if code.strip()]
             bad = [code for code in found if not _CODE.match(code)]
@@ -100,7 +123,9 @@ def parse_example(doc: str, block: CodeBlock) -> Example:
                 problems.append(f"'# file:' needs a relative path in the project, got {value!r}")
             else:
                 file = value
-    return Example(doc, block, tuple(expect), file, runnable, tuple(problems))
+    return Example(
+        doc, block, tuple(expect), file, runnable, tuple(problems), layer=layer, fragment=fragment
+    )
 
 
 def collect_examples(skill: Skill) -> list[Example]:
@@ -118,6 +143,15 @@ def check_markers(examples: Sequence[Example]) -> Iterator[Finding]:
             )
         if example.runnable and not example.is_python:
             problems.append("'# runnable' on a block that is not Python")
+        if example.layer is not None and example.file is None:
+            problems.append(f"'# layer: {example.layer}' needs '# file:' to say which file it is")
+        if example.layer is not None and example.expect:
+            problems.append("'# layer:' on a '# expect:' block: a layer holds the right way")
+        if example.fragment and (example.runnable or example.layer or example.expect):
+            problems.append(
+                "'# fragment' with '# runnable', '# layer:' or '# expect:': a block is one or "
+                "the other"
+            )
         for problem in problems:
             yield Finding(codes.MARKER_INVALID, problem, file=example.doc, line=example.line)
 
