@@ -5,8 +5,10 @@ Prints, each beside its goal and the ratio to it:
 - warm: the same after ``rda db start`` (median of N);
 - jobs: ``--jobs 2`` over 20 copies of the reference implementation;
 where the time goes per stage (from the JSON report of a warm run), the same warm figure for
-every layer of the style corpus (``tests/corpus``), and what the sandbox costs: a warm run with
-bubblewrap against one with the audit hook alone (``RDA_SANDBOX=audit-hook``).
+every layer of the style corpus (``tests/corpus``), what the sandbox costs: a warm run with
+bubblewrap against one with the audit hook alone (``RDA_SANDBOX=audit-hook``), and the chat
+example (``examples/chat``, warm, with its contract and with ``--contract none``) with the cost
+of the generic behaviour checks (``verifier.contracts.generic``) on it and on the reference.
 
 Uses its own data directory (``RDA_DATA_DIR``) so it never stops a server someone else uses.
 Run: ``python bench/verify_speed.py [--runs N]``.
@@ -17,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -28,7 +31,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "reference_impl"
 CORPUS = ROOT / "tests" / "corpus"
-GOALS = {"cold": 5.0, "warm": 2.5, "jobs": 30.0, "sandbox": 0.1}
+CHAT = ROOT / "examples" / "chat"
+GOALS = {"cold": 5.0, "warm": 2.5, "jobs": 30.0, "sandbox": 0.1, "chat": 3.0, "generic": 0.5}
+GENERIC_NOTE = re.compile(r"^generic checks: .* called, .* skipped \((?P<seconds>[0-9.]+) s\)$")
 
 
 def rda(*args: str, env: dict[str, str], check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -54,7 +59,7 @@ def line(name: str, seconds: float, detail: str = "") -> None:
     goal = GOALS[name.split()[0]]
     verdict = "ok" if seconds <= goal else "OVER"
     print(
-        f"{name:5} {seconds:7.2f} s   goal ≤ {goal:.1f} s   ratio {seconds / goal:4.2f}  {verdict}"
+        f"{name:7} {seconds:7.2f} s   goal ≤ {goal:.1f} s   ratio {seconds / goal:4.2f}  {verdict}"
         f"  {detail}"
     )
 
@@ -104,6 +109,27 @@ def main() -> None:
             walled.append(seconds)
             seconds, _ = timed("verify", target, "--db", "embedded", "-q", env=hook_only)
             bare.append(seconds)
+        chat, chat_none, generic_chat = [], [], []
+        for _ in range(args.runs):
+            seconds, proc = timed("verify", str(CHAT), "--db", "embedded", "-q", env=env)
+            if proc.returncode != 0:
+                sys.exit(f"examples/chat did not verify clean:\n{proc.stdout}")
+            chat.append(seconds)
+            seconds, proc = timed(
+                "verify",
+                str(CHAT),
+                "--db",
+                "embedded",
+                "--contract",
+                "none",
+                "--format",
+                "json",
+                env=env,
+            )
+            chat_none.append(seconds)
+            generic_chat.append(generic_seconds(proc.stdout))
+        _, proc = timed("verify", target, "--db", "embedded", "--format", "json", env=env)
+        generic_reference = generic_seconds(proc.stdout)
         copies = []
         for i in range(args.copies):
             dest = work / f"copy{i}"
@@ -131,9 +157,26 @@ def main() -> None:
             f"(median of {args.runs} paired runs: bubblewrap {statistics.median(walled):.2f} s, "
             f"audit hook alone {statistics.median(bare):.2f} s; raw difference {cost:+.2f} s)",
         )
+        line("chat", statistics.median(chat), "(examples/chat, warm, with its contract)")
+        line("chat", statistics.median(chat_none), "(examples/chat, warm, --contract none)")
+        line(
+            "generic",
+            statistics.median(generic_chat),
+            f"(the generic checks inside the behavior stage of examples/chat; on reference_impl "
+            f"{generic_reference:.2f} s)",
+        )
     finally:
         rda("db", "stop", env=env, check=False)
         shutil.rmtree(work, ignore_errors=True)
+
+
+def generic_seconds(report_json: str) -> float:
+    """The generic checks' own time, from the note they leave in a JSON report."""
+    for note in json.loads(report_json)["assumptions"]:
+        match = GENERIC_NOTE.match(note)
+        if match:
+            return float(match.group("seconds"))
+    sys.exit("the report carries no note of the generic checks")
 
 
 if __name__ == "__main__":

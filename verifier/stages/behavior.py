@@ -1,8 +1,11 @@
-"""Stage 4, behavior: the contract's checks run against the target's own code.
+"""Stage 4, behavior: the target's own code run against the throwaway database.
 
-``--contract taskapi`` (the default for a Task API layer) runs the built-in checks of
-``verifier.contracts.taskapi``; ``--contract none`` skips this stage; a path runs the user's own
-pytest contract (``verifier.contracts.pytest_contract``) with the project's fixtures.
+Two parts, both against the target's own session factory and functions:
+- the contract, when there is one: ``taskapi`` runs the built-in checks of
+  ``verifier.contracts.taskapi``, a path runs the user's own pytest contract
+  (``verifier.contracts.pytest_contract``); ``none`` runs no contract;
+- the generic checks (``verifier.contracts.generic``), on every layer with a crud module,
+  with or without a contract: a contract adds checks, it replaces none of them.
 """
 
 from __future__ import annotations
@@ -12,14 +15,16 @@ from verifier.stages.context import StageContext
 
 def run(ctx: StageContext) -> str:
     contract = ctx.target.contract
-    if contract == "none":
-        return "skipped"
+    ran_contract = contract != "none"
     if contract == "taskapi":
         from verifier.contracts.taskapi.run import run as run_taskapi
 
         run_taskapi(ctx)
-        return "passed"
-    from verifier.contracts.pytest_contract import run as run_pytest
+    elif ran_contract:
+        from verifier.contracts.pytest_contract import run as run_pytest
 
-    run_pytest(ctx, contract)
-    return "passed"
+        run_pytest(ctx, contract)
+    from verifier.contracts.generic.run import run as run_generic
+
+    ran_generic = run_generic(ctx)
+    return "passed" if ran_contract or ran_generic else "skipped"

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
+from verifier.contracts import probing
+from verifier.contracts.probing import StatementLog, Violation
 from verifier.contracts.sessions import open_session
 from verifier.stages.context import StageContext
 
@@ -76,28 +78,9 @@ RETURNS = {
 }
 
 
-class Violation(Exception):
-    """A check failed: ``code`` and the message the report prints, pinned to ``where``."""
-
-    def __init__(self, code: str, message: str, where: Any = None, **details: Any) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.where = where
-        self.details = details
-
-
 def value_of(value: Any) -> Any:
     """Enum members and plain strings compare alike (``TaskStatus.pending`` == ``"pending"``)."""
     return getattr(value, "value", value)
-
-
-@dataclass
-class StatementLog:
-    statements: list[str] = field(default_factory=list)
-
-    def __call__(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        self.statements.append(" ".join(statement.split())[:300])
 
 
 @dataclass
@@ -168,18 +151,11 @@ class TaskApi:
         return str(self.classes[model].__table__.name)
 
     async def scalar(self, sql: str, **params: Any) -> Any:
-        from sqlalchemy import text
-
-        async with self.probe.connect() as conn:
-            return (await conn.execute(text(sql), params)).scalar()
+        return await probing.scalar(self.probe, sql, **params)
 
     async def execute(self, *statements: str) -> None:
         """Run statements in one transaction of the probe (never through the target)."""
-        from sqlalchemy import text
-
-        async with self.probe.begin() as conn:
-            for sql in statements:
-                await conn.execute(text(sql))
+        await probing.execute(self.probe, *statements)
 
     async def count(self, model: str, where: str = "true", **params: Any) -> int:
         return int(
@@ -189,14 +165,8 @@ class TaskApi:
     @asynccontextmanager
     async def counting(self) -> AsyncIterator[StatementLog]:
         """Count the statements the target's engine sends while the block runs."""
-        from sqlalchemy import event
-
-        log = StatementLog()
-        event.listen(self.engine.sync_engine, "before_cursor_execute", log)
-        try:
+        async with probing.counting(self.engine) as log:
             yield log
-        finally:
-            event.remove(self.engine.sync_engine, "before_cursor_execute", log)
 
     def where(self, name: str) -> tuple[str | None, int | None]:
         """File and line of a target function (or model) for a finding."""

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.exc import MissingGreenlet
 from sqlalchemy.orm.exc import DetachedInstanceError
 
+from verifier.contracts.probing import fault_on
 from verifier.contracts.taskapi.adapter import TaskApi, Violation, value_of
 
 Check = Callable[[TaskApi], Awaitable[None]]
@@ -520,31 +521,19 @@ async def subtask_tree(api: TaskApi) -> None:
 async def create_task_atomic(api: TaskApi) -> None:
     """When the audit insert fails, create_task leaves no task behind (one transaction)."""
     project, alice, _ = await seed(api)
-    audit = api.table("AuditLog")
-    await api.execute(
-        "CREATE FUNCTION rda_fail_audit() RETURNS trigger LANGUAGE plpgsql AS "
-        "$$ BEGIN RAISE EXCEPTION 'rda injected fault'; END $$"
-    )
-    await api.execute(
-        f'CREATE TRIGGER rda_fail_audit BEFORE INSERT ON "{audit}" '
-        "FOR EACH ROW EXECUTE FUNCTION rda_fail_audit()"
-    )
-    try:
+    async with fault_on(api.probe, api.table("AuditLog")):
         try:
             await new_task(api, project, alice, title="must not persist")
         except Exception:
             pass
         left = await api.count("Task", "title = 'must not persist'")
-        expect(
-            left == 0,
-            "create_task() committed the task before its audit row: with the "
-            "audit insert failing, the task persisted",
-            "create_task",
-            "RDA708",
-        )
-    finally:
-        await api.execute(f'DROP TRIGGER IF EXISTS rda_fail_audit ON "{audit}"')
-        await api.execute("DROP FUNCTION IF EXISTS rda_fail_audit()")
+    expect(
+        left == 0,
+        "create_task() committed the task before its audit row: with the "
+        "audit insert failing, the task persisted",
+        "create_task",
+        "RDA708",
+    )
 
 
 @check

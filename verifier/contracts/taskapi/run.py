@@ -6,6 +6,7 @@ import asyncio
 import traceback
 from typing import Any
 
+from verifier.contracts import probing
 from verifier.contracts.taskapi.adapter import (
     CRUD_FUNCTIONS,
     FIELDS,
@@ -26,11 +27,12 @@ STAGE = "behavior"
 
 def resolve(ctx: StageContext) -> TaskApi | list[Finding]:
     """The target's functions and classes, or findings saying what the contract misses."""
-    from sqlalchemy.ext.asyncio import create_async_engine
-
-    names = [ctx.target.crud, ctx.target.database, ctx.target.models]
+    spec = ctx.target
+    names = [*spec.crud_modules(), spec.database, *spec.model_modules()]
     modules = [import_module(ctx, n) for n in names if n]
-    crud = import_module(ctx, ctx.target.crud) if ctx.target.crud else None
+    cruds = [import_module(ctx, n) for n in spec.crud_modules()]
+    # Several crud modules: the Task API's functions are in the one defining create_task.
+    crud = next((m for m in cruds if hasattr(m, "create_task")), cruds[0] if cruds else None)
     database = import_module(ctx, ctx.target.database) if ctx.target.database else None
     problems: list[Finding] = []
     if crud is None or database is None:
@@ -43,7 +45,9 @@ def resolve(ctx: StageContext) -> TaskApi | list[Finding]:
                 stage=STAGE,
             )
         ]
-    functions = {n: getattr(crud, n, None) for n in CRUD_FUNCTIONS}
+    functions = {
+        n: next((getattr(m, n) for m in cruds if hasattr(m, n)), None) for n in CRUD_FUNCTIONS
+    }
     for name, fn in functions.items():
         if not callable(fn) or not asyncio.iscoroutinefunction(fn):
             problems.append(
@@ -89,17 +93,13 @@ def resolve(ctx: StageContext) -> TaskApi | list[Finding]:
         )
     if problems:
         return problems
-    # Pooled: the checks look at the database dozens of times, a new connection costs ~6 ms.
-    probe = create_async_engine(ctx.databases["main"], pool_size=2, max_overflow=0)
+    probe = probing.probe_engine(ctx.databases["main"])
     return TaskApi(ctx, crud, database, engine, functions, classes, probe)
 
 
 async def reset(api: TaskApi) -> None:
-    """Empty every table (DELETE, children first: cheaper than TRUNCATE on a handful of rows)."""
-    from verifier.stages.targetmodels import sorted_tables
-
-    tables = reversed(sorted_tables())
-    await api.execute("SET LOCAL lock_timeout = '3s'", *(f'DELETE FROM "{t.name}"' for t in tables))
+    """Empty every table before a check."""
+    await probing.empty_tables(api.probe)
 
 
 # SQLAlchemy's own words for defects a static rule names too: the finding takes the rule's code,
@@ -188,12 +188,8 @@ async def run_checks(ctx: StageContext, api: TaskApi) -> None:
 async def check_leaks(ctx: StageContext, api: TaskApi) -> None:
     """After every call returned, no connection is checked out or idle in a transaction."""
     ctx.check_started("connection_leaks")
-    pool = api.engine.pool
-    checked_out = pool.checkedout() if hasattr(pool, "checkedout") else 0
-    idle = await api.scalar(
-        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-        "AND state LIKE 'idle in transaction%' AND pid <> pg_backend_pid()"
-    )
+    checked_out = probing.checked_out(api.engine)
+    idle = await probing.idle_in_transaction(api.probe)
     if checked_out or idle:
         ctx.report(
             finding(

@@ -1,0 +1,1 @@
+"""Chat history storage for an AI application: users, their conversations, the messages."""
