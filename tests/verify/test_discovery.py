@@ -1,4 +1,4 @@
-"""Discovery on real layouts: models packages, routers beside crud, layers that are not the Task API.
+"""Discovery on real layouts: models packages, routers beside crud, layers not the Task API.
 
 Source-level only (discovery never imports the target), so these need no database.
 """
@@ -138,7 +138,7 @@ def test_a_contract_path_without_manifest_still_gets_the_modules(tmp_path: Path)
 
 def test_the_task_api_is_recognised_by_its_functions_and_models(tmp_path: Path) -> None:
     reference = Path(__file__).parents[2] / "reference_impl"
-    target = load_target(reference)  # its manifest names no contract? it names taskapi
+    target = load_target(reference)  # its manifest names taskapi
     assert target.spec.contract == "taskapi"
     import shutil
 

@@ -61,6 +61,8 @@ class _Collector:
             path = Path(where.path)
             if not path.is_absolute():  # pytest shows paths relative to where it was invoked
                 path = Path.cwd() / path
+            if not path.is_file():  # a generated frame ("<string>", SQLAlchemy's _go wrapper)
+                continue
             rel = self.ctx.relative(str(path.resolve()))
             if rel is not None and not self.is_contract_file(path):
                 return rel, int(where.lineno)

@@ -55,6 +55,7 @@ PRELOAD = (
     "verifier.stages.behavior",
     "verifier.stages.migrations",
     "verifier.contracts.taskapi.run",
+    "verifier.contracts.generic.run",
 )
 PR_SET_PDEATHSIG = 1
 

@@ -190,9 +190,6 @@ def load_target(path: Path, contract: str | None = None) -> Target:
 
 
 def _shown_path(path: str) -> str:
-    import os
-
-    try:
-        return os.path.relpath(path)
-    except ValueError:
-        return path
+    """A contract's path as the user typed it: from the cwd when under it, else absolute."""
+    full, cwd = Path(path), Path.cwd()
+    return full.relative_to(cwd).as_posix() if full.is_relative_to(cwd) else path
