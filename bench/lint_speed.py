@@ -2,7 +2,7 @@
 
 Two inputs, both generated here (a realistic async SQLModel layer: models, CRUD, engine):
 
-1. one 300-line file, the per-file editor/agent hook case (goal: median <= 0.25 s);
+1. one 300-line file, the per-file editor/agent hook case (goal: median <= 0.15 s);
 2. a tree of 200 generated-layer files, the CI case (goal: >= 200 files/s).
 
 Every figure is a whole process started from scratch (interpreter start, imports, ruff
@@ -32,6 +32,8 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+ONE_FILE_GOAL = 0.15  # seconds, median whole process (issue 10: the per-file hook)
+TREE_GOAL = 200  # files per second
 ENTITIES = ["Project", "Worker", "Task", "Comment", "Label", "Sprint", "Team", "Invoice", "Order"]
 
 HEADER = '''"""Generated {name} layer: models, engine and CRUD (benchmark input)."""
@@ -214,11 +216,11 @@ def main() -> int:
             root,
         )
         med = {k: statistics.median(v) for k, v in single_times.items()}
-        print(f"1. one {lines}-line file (goal: rda lint median <= 0.25 s)")
+        print(f"1. one {lines}-line file (goal: rda lint median <= {ONE_FILE_GOAL} s)")
         print(f"   ruff check --no-cache           median {med['ruff']:.3f} s")
         print(f"   ruff check (with its cache)     median {med['ruff-cache']:.3f} s")
         for key, label in (("warm", "bytecode cached"), ("cold", "no bytecode")):
-            verdict = "meets" if med[key] <= 0.25 else "MISSES"
+            verdict = "meets" if med[key] <= ONE_FILE_GOAL else "MISSES"
             print(
                 f"   rda lint ({label:<15})      median {med[key]:.3f} s  "
                 f"min {min(single_times[key]):.3f} s  {med[key] / med['ruff']:5.1f}x ruff  "
@@ -237,7 +239,7 @@ def main() -> int:
             root,
         )
         med = {k: statistics.median(v) for k, v in tree_times.items()}
-        print(f"2. tree of {files} generated-layer files (goal: >= 200 files/s)")
+        print(f"2. tree of {files} generated-layer files (goal: >= {TREE_GOAL} files/s)")
         print(
             f"   ruff check --no-cache           median {med['ruff']:.3f} s  "
             f"{files / med['ruff']:6.0f} files/s"
@@ -248,7 +250,7 @@ def main() -> int:
             ("cold", "no bytecode"),
         ):
             rate = files / med[key]
-            verdict = "meets" if rate >= 200 else "MISSES"
+            verdict = "meets" if rate >= TREE_GOAL else "MISSES"
             print(
                 f"   rda lint ({label:<16})     median {med[key]:.3f} s  {rate:6.0f} files/s  "
                 f"{med[key] / med['ruff']:5.1f}x ruff  -> {verdict} the goal"

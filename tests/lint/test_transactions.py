@@ -154,6 +154,7 @@ async def f() -> None:
     async with factory.begin() as session:
         session.add(object())
         await session.commit()
+        session.add(object())
 
 
 async def g() -> None:

@@ -16,7 +16,8 @@ from verifier.findings import Finding
 from verifier.lint.noqa import parse_suppressions
 from verifier.lint.reading import SourceFile, parse_python
 from verifier.rules.analysis.context import FileContext
-from verifier.rules.analysis.models import ProjectIndex
+from verifier.rules.analysis.indexing import build_index
+from verifier.rules.analysis.project import ProjectIndex
 from verifier.rules.base import Rule, Violation
 
 PYTHON, ALEMBIC_INI, MAKO = "python", "alembic_ini", "mako"
@@ -69,7 +70,7 @@ def build_contexts(
         tree = parse_python(source.text, source.path)
         if isinstance(tree, ast.Module):
             extra.append(FileContext.from_tree(source.path, source.text, tree))
-    index = ProjectIndex.build([c for c in contexts if c.tree is not None] + extra)
+    index = build_index([c for c in contexts if c.tree is not None] + extra)
     for ctx in contexts:
         ctx.index = index
     return contexts, problems, index

@@ -6,6 +6,10 @@ ruff is invoked as the binary its Python package ships (``ruff.__main__.find_ruf
 slower on the inputs of ``bench/lint_speed.py``), and ``--exit-zero`` so its exit status only
 reports ruff's own failures. ``RDA`` codes are declared external so ``# noqa: RDA101`` is
 left to us.
+
+ruff never writes files here: ``rda lint --fix`` takes the edits of ruff's *safe* fixes from
+its JSON (``results()``) and applies them itself, after ``ruff_filters`` has dropped the
+findings and withheld the fixes that would change behaviour.
 """
 
 from __future__ import annotations
@@ -180,6 +184,18 @@ def to_finding(item: dict[str, Any], display: str) -> Finding:
     )
 
 
+RuffEdit = dict[str, Any]  # {"content", "location": {"row", "column"}, "end_location": ...}
+
+
+def safe_edits(item: dict[str, Any]) -> list[RuffEdit]:
+    """The edits of a ruff finding's fix when ruff calls it safe, else none."""
+    fix = item.get("fix") or {}
+    if fix.get("applicability") != "safe":
+        return []
+    edits = fix.get("edits") or []
+    return [e for e in edits if isinstance(e, dict)]
+
+
 class PendingRuff:
     """Findings of a ruff run over files, collected when ``findings()`` is called."""
 
@@ -194,6 +210,10 @@ class PendingRuff:
             self.job.proc.communicate()
 
     def findings(self) -> list[Finding]:
+        return [finding for finding, _ in self.results()]
+
+    def results(self) -> list[tuple[Finding, list[RuffEdit]]]:
+        """Each finding with the edits of its safe fix (empty when it has none)."""
         if self.job is None:
             return []
         out = []
@@ -202,7 +222,7 @@ class PendingRuff:
             display = self.by_path.get(filename) or self.by_path.get(
                 str(Path(filename).resolve()), filename
             )
-            out.append(to_finding(item, display))
+            out.append((to_finding(item, display), safe_edits(item)))
         return out
 
 

@@ -2,16 +2,22 @@
 
 Order of a run: resolve the configuration and selection; discover files; read and parse them
 (bad files become RDA000); index the models of every file (plus, for files named one by one,
-their neighbours, so ``crud.py`` linted alone still knows ``models.py``); run the rules; apply
-fixes and re-lint when ``--fix``; run ruff once over all Python files; drop ruff findings that an
-RDA finding on the same line supersedes, and ruff's syntax errors for files RDA000 already
-reports; apply ``per-file-ignores``.
+their neighbours, so ``crud.py`` linted alone still knows ``models.py``); run the rules; run
+ruff once over all Python files (in parallel with the rules) and drop the findings the code
+contradicts (``ruff_filters``); drop ruff findings that an RDA finding on the same line
+supersedes, and ruff's syntax errors for files RDA000 already reports; apply
+``per-file-ignores``.
+
+With ``--fix``, rounds of: lint with both, apply the RDA fixes and ruff's safe fixes that
+``ruff_filters`` does not withhold, write the files; until nothing changes (bounded). The
+report's notes say how many fixes were applied (by code) and which fixable findings remain.
 """
 
 from __future__ import annotations
 
 import os
 import time
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -28,12 +34,13 @@ from verifier.lint.engine import (
     file_kind,
     run_rules,
 )
-from verifier.lint.fixes import apply_fixes
+from verifier.lint.fixes import apply_fixes_detailed, line_starts, ruff_violation
 from verifier.lint.reading import SourceFile, decode_source, read_source
+from verifier.lint.ruff_filters import filter_findings
 from verifier.lint.ruff_runner import (
     SYNTAX_CODES,
+    RuffEdit,
     ruff_version,
-    run_ruff,
     run_ruff_source,
     start_ruff,
 )
@@ -42,6 +49,7 @@ from verifier.report.model import Report, StageResult
 from verifier.rules import Rule, Violation, all_rules
 
 MAX_FIX_ROUNDS = 10
+_LISTED_LEFT = 10  # remaining fixable findings named one by one in the notes
 _CONTEXT_HINTS = (
     "Relationship(",
     "relationship(",
@@ -177,7 +185,7 @@ class _Run:
         }
         self.sources: dict[Path, SourceFile] = {}
         self.context_only: list[SourceFile] = []
-        self.fixed = 0
+        self.fixed: Counter[str] = Counter()
 
     def enabled_for(self, code: str, display: str) -> bool:
         """``per-file-ignores`` applied to the RDA rules."""
@@ -200,62 +208,92 @@ class _Run:
             jobs = 1 if options.fix else (options.jobs or default_jobs(len(self.sources)))
             result, problems = self._ast_pass(jobs)
             notes = [*self.found.notes, *result.notes]
-            if options.fix:
-                result, problems = self._fix_rounds(result, problems)
             ruff_findings: list[Finding] = []
-            if pending is not None:
-                ruff_findings = pending.findings()
-            elif self.use_ruff:
-                ruff_findings = run_ruff(
-                    _ruff_inputs(self.sources, config),
-                    self.selection,
-                    config.target_version,
-                    fix=options.fix,
-                )
-                if options.fix:
-                    # ruff's fixes may have moved lines: report the RDA findings of the final text.
-                    self._reread()
-                    result, problems = self._ast_pass(1)
+            if options.fix:
+                result, problems, ruff_findings = self._fix_rounds(result, problems)
+            elif pending is not None:
+                ruff_findings = filter_findings(pending.findings(), result.contexts)
         except BaseException:
             if pending is not None:
                 pending.cancel()
             raise
-        return self._report(result.violations, ruff_findings, problems, notes)
+        report = self._report(result.violations, ruff_findings, problems, notes)
+        if options.fix:
+            report.assumptions.extend(self._fix_notes(report.findings))
+        return report
 
     def _ast_pass(self, jobs: int) -> tuple[AstPass, list[Finding]]:
         contexts, problems, _ = build_contexts(self.sources.values(), self.context_only)
         enabled = self.enabled_for if self.ignored_by_file else None
         return run_rules(contexts, self.rules, enabled, jobs=jobs), problems
 
-    def _reread(self) -> None:
-        for path, source in list(self.sources.items()):
-            if source.text is not None:
-                self.sources[path] = read_source(path, source.path, self.config.max_file_size)
+    def _ruff_results(self, result: AstPass) -> list[tuple[Finding, list[RuffEdit]]]:
+        """ruff over the files as they are now, without the findings the code contradicts."""
+        if not self.use_ruff:
+            return []
+        inputs = _ruff_inputs(self.sources, self.config)
+        results = start_ruff(inputs, self.selection, self.config.target_version).results()
+        kept = {id(f) for f in filter_findings([f for f, _ in results], result.contexts)}
+        return [(f, edits) for f, edits in results if id(f) in kept]
 
     def _fix_rounds(
         self, result: AstPass, problems: list[Finding]
-    ) -> tuple[AstPass, list[Finding]]:
+    ) -> tuple[AstPass, list[Finding], list[Finding]]:
         """Apply fixes, write the files, re-lint; repeat while fixes apply (bounded)."""
+        ruff_results = self._ruff_results(result)
         for _ in range(MAX_FIX_ROUNDS):
-            by_file: dict[str, list[Violation]] = {}
+            by_file: dict[str, list[Violation | tuple[Finding, list[RuffEdit]]]] = {}
             for violation in result.violations:
                 if violation.edits:
                     by_file.setdefault(violation.finding.file or "", []).append(violation)
+            for finding, edits in ruff_results:
+                if edits and finding.details.get("fixable"):
+                    by_file.setdefault(finding.file or "", []).append((finding, edits))
             changed = False
             for path, source in self.sources.items():
-                violations = by_file.get(source.path)
-                if not violations or source.text is None:
+                items = by_file.get(source.path)
+                if not items or source.text is None:
                     continue
-                new_text, count = apply_fixes(source.text, violations)
-                if count and new_text != source.text:
+                starts = line_starts(source.text)
+                violations = [
+                    item if isinstance(item, Violation) else ruff_violation(*item, starts)
+                    for item in items
+                ]
+                new_text, applied = apply_fixes_detailed(source.text, violations)
+                if applied and new_text != source.text:
                     path.write_text(new_text, encoding="utf-8")
                     self.sources[path] = SourceFile(source.path, new_text)
-                    self.fixed += count
+                    self.fixed.update(v.finding.code for v in applied)
                     changed = True
             if not changed:
                 break
             result, problems = self._ast_pass(1)
-        return result, problems
+            ruff_results = self._ruff_results(result)
+        return result, problems, [f for f, _ in ruff_results]
+
+    def _fix_notes(self, findings: list[Finding]) -> list[str]:
+        """What ``--fix`` did, and the fixable findings it left (with the reason)."""
+        total = sum(self.fixed.values())
+        if total:
+            by_code = ", ".join(f"{code} x{count}" for code, count in sorted(self.fixed.items()))
+            notes = [f"--fix applied {total} fix(es): {by_code}"]
+        else:
+            notes = ["--fix applied no fix"]
+        withheld = [f for f in findings if f.details.get("fix_withheld")]
+        left = [f for f in findings if f.details.get("fixable")]
+        for finding in withheld[:_LISTED_LEFT]:
+            notes.append(
+                f"fix not applied: {finding.file}:{finding.line} {finding.code} "
+                f"({finding.details['fix_withheld']})"
+            )
+        if left:
+            shown = ", ".join(f"{f.file}:{f.line} {f.code}" for f in left[:_LISTED_LEFT])
+            more = f" and {len(left) - _LISTED_LEFT} more" if len(left) > _LISTED_LEFT else ""
+            notes.append(
+                f"{len(left)} fixable finding(s) left (their fixes overlap others): {shown}"
+                f"{more}; run --fix again"
+            )
+        return notes
 
     def _report(
         self,
@@ -287,7 +325,7 @@ class _Run:
         )
         note = f"{len(self.found.files)} file(s), {len(self.rules)} RDA rule(s)"
         if self.options.fix:
-            note += f", {self.fixed} fix(es) applied"
+            note += f", {sum(self.fixed.values())} fix(es) applied"
         report.stages.append(
             StageResult("static", "failed" if report.errors else "passed", seconds, note)
         )
@@ -314,10 +352,13 @@ def lint_source(
     ruff_findings: list[Finding] = []
     if ruff and file_kind(filename) == PYTHON:
         ruff_name = filename if filename.endswith((".py", ".pyi")) else filename + ".py"
-        ruff_findings = [
-            _rename(f, filename)
-            for f in run_ruff_source(source, ruff_name, selection, default_target_version())
-        ]
+        ruff_findings = filter_findings(
+            [
+                _rename(f, filename)
+                for f in run_ruff_source(source, ruff_name, selection, default_target_version())
+            ],
+            contexts,
+        )
     findings = _merge([v.finding for v in result.violations], ruff_findings, problems)
     return sorted(findings, key=Finding.sort_key)
 

@@ -49,7 +49,13 @@ from collections.abc import Iterator
 from verifier import skill_refs
 from verifier.rules.analysis import names as n
 from verifier.rules.analysis.context import FileContext, keyword
-from verifier.rules.analysis.sessions import SYNC_ENGINE, SYNC_FACTORY, SYNC_SESSION, session_flavor
+from verifier.rules.analysis.sessions import (
+    SYNC_ENGINE,
+    SYNC_FACTORY,
+    SYNC_SESSION,
+    scope_of,
+    session_flavor,
+)
 from verifier.rules.base import Rule, Violation
 
 _FIX = "use `create_async_engine` with `postgresql+asyncpg://` and an `AsyncSession`"
@@ -78,7 +84,7 @@ class SyncApiInAsync(Rule):
             elif imports.matches(func, n.SYNC_DRIVER_CONNECT):
                 what = f"`{ctx.text(func)}()` is a blocking driver call"
             else:
-                scope = ctx.sessions(ctx.function_of(call))
+                scope = scope_of(ctx, ctx.function_of(call))
                 binding = scope.value(func) if isinstance(func, ast.Name) else None
                 if binding is not None and binding.kind == SYNC_FACTORY:
                     what = f"`{ctx.text(func)}()` opens a blocking `Session`"
@@ -92,7 +98,7 @@ class SyncApiInAsync(Rule):
                 )
         for func in ctx.async_functions:
             args = [*func.args.posonlyargs, *func.args.args, *func.args.kwonlyargs]
-            scope = ctx.sessions(func)
+            scope = scope_of(ctx, func)
             for arg in args:
                 binding = scope.annotation(arg.annotation)
                 if binding is not None and binding.kind == SYNC_SESSION:

@@ -51,7 +51,7 @@ from collections.abc import Iterator
 
 from verifier import skill_refs
 from verifier.rules.analysis.context import FileContext
-from verifier.rules.analysis.sessions import SESSION, SessionScope
+from verifier.rules.analysis.sessions import SESSION, SessionScope, scope_of
 from verifier.rules.base import Rule, Violation
 
 _GATHER = frozenset({"asyncio.gather", "asyncio.wait", "asyncio.as_completed"})
@@ -79,7 +79,7 @@ class SessionSharedConcurrently(Rule):
             func = call.func
             found = ctx.imports.qualname(func)
             qual = found[0] if found else ""
-            scope = ctx.sessions(ctx.function_of(call))
+            scope = scope_of(ctx, ctx.function_of(call))
             if qual in _GATHER or (not (found and found[1]) and qual == "gather"):
                 args = call.args
                 if len(args) == 1 and isinstance(args[0], ast.List | ast.Tuple | ast.Set):

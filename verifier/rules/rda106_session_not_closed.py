@@ -42,7 +42,7 @@ from collections.abc import Iterator
 
 from verifier import skill_refs
 from verifier.rules.analysis.context import FileContext
-from verifier.rules.analysis.sessions import SESSION
+from verifier.rules.analysis.sessions import SESSION, scope_of
 from verifier.rules.base import Rule, Violation
 
 _CLOSERS = frozenset({"close", "aclose", "invalidate"})
@@ -55,7 +55,7 @@ class SessionNotClosed(Rule):
 
     def check(self, ctx: FileContext) -> Iterator[Violation]:
         assert ctx.tree is not None
-        module_scope = ctx.sessions(None)
+        module_scope = scope_of(ctx, None)
         for stmt in ctx.tree.body:
             if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call):
                 binding = module_scope.value(stmt.value)
@@ -69,7 +69,7 @@ class SessionNotClosed(Rule):
                         "session:` inside the function (or a `get_session` dependency)",
                     )
         for func in ctx.functions:
-            scope = ctx.sessions(func)
+            scope = scope_of(ctx, func)
             nodes = ctx.scope_nodes(func)
             opened: dict[str, ast.Assign] = {}
             for node in nodes:

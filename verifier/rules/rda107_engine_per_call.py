@@ -52,9 +52,9 @@ from verifier.rules.analysis.context import FileContext
 from verifier.rules.base import Rule, Violation
 
 _MAKERS = n.CREATE_ASYNC_ENGINE | n.CREATE_ENGINE | n.ASYNC_SESSIONMAKER | n.SESSIONMAKER
-_CACHED = frozenset(
-    {"lru_cache", "cache", "cached", "fixture", "cached_property", "asynccontextmanager"}
-)
+# Decorators that make a function run once (or per test), not per call. ``asynccontextmanager``
+# is not one: a ``get_session`` wrapped in it still runs its body on every ``async with``.
+_CACHED = frozenset({"lru_cache", "cache", "cached", "fixture", "cached_property"})
 
 
 class EnginePerCall(Rule):

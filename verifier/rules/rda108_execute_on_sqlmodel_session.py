@@ -52,7 +52,7 @@ from verifier import skill_refs
 from verifier.findings import Severity
 from verifier.rules.analysis import names as n
 from verifier.rules.analysis.context import FileContext
-from verifier.rules.analysis.sessions import SESSION, SQLALCHEMY, UNKNOWN
+from verifier.rules.analysis.sessions import SESSION, SQLALCHEMY, UNKNOWN, scope_of
 from verifier.rules.base import Edit, Rule, Violation
 
 # Result method on execute() -> equivalent on exec() of a single-entity select.
@@ -80,7 +80,7 @@ class ExecuteOnSqlmodelSession(Rule):
             func = call.func
             if not isinstance(func, ast.Attribute) or func.attr != "execute":
                 continue
-            binding = ctx.sessions(ctx.function_of(call)).binding_of(func.value)
+            binding = scope_of(ctx, ctx.function_of(call)).binding_of(func.value)
             if binding is None or binding.kind != SESSION or binding.flavor == SQLALCHEMY:
                 continue
             if binding.flavor == UNKNOWN and sqlalchemy_file:

@@ -41,7 +41,7 @@ from collections.abc import Iterator
 
 from verifier import skill_refs
 from verifier.rules.analysis.context import FileContext
-from verifier.rules.analysis.sessions import SESSION, SQLALCHEMY
+from verifier.rules.analysis.sessions import SESSION, SQLALCHEMY, scope_of
 from verifier.rules.base import Rule, Violation
 
 
@@ -55,7 +55,7 @@ class ExecOnSqlalchemySession(Rule):
             func = call.func
             if not isinstance(func, ast.Attribute) or func.attr != "exec":
                 continue
-            binding = ctx.sessions(ctx.function_of(call)).binding_of(func.value)
+            binding = scope_of(ctx, ctx.function_of(call)).binding_of(func.value)
             if binding is None or binding.kind != SESSION or binding.flavor != SQLALCHEMY:
                 continue
             yield self.violation(

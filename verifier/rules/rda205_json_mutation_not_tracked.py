@@ -58,7 +58,7 @@ from collections.abc import Iterator
 from verifier import skill_refs
 from verifier.rules.analysis.context import FileContext, FunctionNode, string_value
 from verifier.rules.analysis.models import annotation_target
-from verifier.rules.analysis.queries import INSTANCE
+from verifier.rules.analysis.queries import INSTANCE, flow_of
 from verifier.rules.base import Rule, Violation
 
 _MUTATORS = frozenset(
@@ -169,7 +169,7 @@ class JsonMutationNotTracked(Rule):
             ):
                 types[node.targets[0].id] = node.value.func.id
         if isinstance(func, ast.AsyncFunctionDef):
-            flow = ctx.queries(func)
+            flow = flow_of(ctx, func)
             for name, value in flow.variables.items():
                 if value is not None and value.kind == INSTANCE and value.model:
                     types.setdefault(name, value.model)

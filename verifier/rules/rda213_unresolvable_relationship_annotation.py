@@ -11,7 +11,9 @@ SQLModel passes the annotation's text to `relationship()` as the target class na
 such as `"Task | None"` is not a class name, so mapper configuration fails at the first query
 ("expression 'Task | None' failed to locate a name", or "seems to be using a generic class as
 the argument to relationship()"). Under `from __future__ import annotations` even
-`Optional[Worker]` and `list[Task]` become such strings.
+`Optional[Worker]`, `list[Task]` and `Optional["Worker"]` become such strings: there the fix is
+to drop the future import from the models module (quoting does not help), after which
+`Optional["Worker"]` and `list["Task"]` work.
 
 ## Example
 ```python
@@ -45,7 +47,7 @@ from collections.abc import Iterator
 
 from verifier import skill_refs
 from verifier.rules.analysis import names as n
-from verifier.rules.analysis.context import FileContext
+from verifier.rules.analysis.context import FileContext, keyword
 from verifier.rules.base import Rule, Violation
 
 
@@ -70,14 +72,22 @@ class UnresolvableRelationshipAnnotation(Rule):
                 continue
             ann = stmt.annotation
             text = ctx.text(ann)
+            if keyword(value, "sa_relationship") is not None:
+                continue  # SQLModel uses the given relationship() and ignores the annotation
             if postponed:
                 if isinstance(ann, ast.Name | ast.Attribute):
                     continue
                 why = "`from __future__ import annotations` turns it into the string"
+                fix = (
+                    "remove `from __future__ import annotations` from this models module, then "
+                    'write `Optional["Worker"]` / `list["Task"]` (quoting does not help while '
+                    "the future import is there)"
+                )
             elif isinstance(ann, ast.Constant) and isinstance(ann.value, str):
                 if "|" not in ann.value and "[" not in ann.value:
                     continue
                 why = "the quoted annotation is the string"
+                fix = 'quote only the class name: `Optional["Worker"]`, `list["Task"]`'
             else:
                 continue
             name = getattr(stmt.target, "id", "?")
@@ -86,6 +96,5 @@ class UnresolvableRelationshipAnnotation(Rule):
                 ann,
                 f"relationship `{name}: {text}`: {why} {text.strip(chr(34) + chr(39))!r}, which "
                 "SQLModel cannot resolve to a class; mapper configuration fails.",
-                fix='quote only the class name: `Optional["Worker"]`, `list["Task"]` (and drop '
-                "`from __future__ import annotations` from model modules)",
+                fix=fix,
             )

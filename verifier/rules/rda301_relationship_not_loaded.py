@@ -65,6 +65,7 @@ from collections.abc import Iterator
 
 from verifier import skill_refs
 from verifier.rules.analysis.context import FileContext
+from verifier.rules.analysis.queries import flow_of
 from verifier.rules.base import Rule, Violation
 
 
@@ -77,7 +78,7 @@ class RelationshipNotLoaded(Rule):
         if ctx.index is None or not ctx.index.models:
             return
         for func in ctx.async_scopes:
-            flow = ctx.queries(func)
+            flow = flow_of(ctx, func)
             for access in flow.unloaded:
                 where = ""
                 if access.origin is not None and hasattr(access.origin, "lineno"):

@@ -52,6 +52,7 @@ from collections.abc import Iterator
 
 from verifier import skill_refs
 from verifier.rules.analysis.context import FileContext
+from verifier.rules.analysis.queries import flow_of
 from verifier.rules.base import Rule, Violation
 
 
@@ -62,7 +63,7 @@ class QueryInLoop(Rule):
 
     def check(self, ctx: FileContext) -> Iterator[Violation]:
         for func in ctx.async_scopes:
-            flow = ctx.queries(func)
+            flow = flow_of(ctx, func)
             seen: set[int] = set()
             for item in flow.loops:
                 if id(item.call) in seen:

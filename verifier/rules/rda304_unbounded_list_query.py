@@ -43,6 +43,7 @@ from collections.abc import Iterator
 from verifier import skill_refs
 from verifier.findings import Severity
 from verifier.rules.analysis.context import FileContext
+from verifier.rules.analysis.queries import flow_of
 from verifier.rules.base import Rule, Violation
 
 _LIST_NAME = re.compile(r"^(list|get_all|search|find_all|all)(_|$)")
@@ -65,7 +66,7 @@ class UnboundedListQuery(Rule):
             returns = ctx.text(func.returns) if func.returns is not None else ""
             if not (_LIST_NAME.match(func.name) or _LIST_RETURN.match(returns)):
                 continue
-            for ret, value in ctx.queries(func).unbounded_returns:
+            for ret, value in flow_of(ctx, func).unbounded_returns:
                 yield self.violation(
                     ctx,
                     ret,

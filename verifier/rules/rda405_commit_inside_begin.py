@@ -3,7 +3,9 @@
 ## What it does
 Finds `await session.commit()` (or `await conn.commit()`) inside the body of the
 `async with session.begin():`, `session.begin_nested()`, `factory.begin() as session` or
-`engine.begin() as conn` block that already manages that transaction.
+`engine.begin() as conn` block that already manages that transaction, when more of the block
+runs after it. A commit that is the block's last statement only does early what the block's
+exit would do, and is left alone.
 
 ## Why is this bad?
 The block commits when it exits; committing inside it ends the transaction early. Everything
@@ -16,11 +18,13 @@ committed: the block no longer makes the work atomic.
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 
-async def move_task(session: AsyncSession, task: Task, project_id: int) -> None:
+async def move_task(session: AsyncSession, task: Task, project: Project) -> None:
     async with session.begin():
-        task.project_id = project_id
+        task.project_id = project.id
         session.add(task)
         await session.commit()
+        project.task_count += 1
+        session.add(project)
 ```
 
 ## Use instead
@@ -28,10 +32,12 @@ async def move_task(session: AsyncSession, task: Task, project_id: int) -> None:
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 
-async def move_task(session: AsyncSession, task: Task, project_id: int) -> None:
+async def move_task(session: AsyncSession, task: Task, project: Project) -> None:
     async with session.begin():
-        task.project_id = project_id
+        task.project_id = project.id
         session.add(task)
+        project.task_count += 1
+        session.add(project)
 ```
 """
 
@@ -42,9 +48,36 @@ from collections.abc import Iterator
 
 from verifier import skill_refs
 from verifier.rules.analysis.context import FileContext
-from verifier.rules.analysis.sessions import CONNECTION, ENGINE, FACTORY, SESSION
+from verifier.rules.analysis.sessions import CONNECTION, ENGINE, FACTORY, SESSION, scope_of
 from verifier.rules.analysis.transactions import own_nodes
 from verifier.rules.base import Rule, Violation
+
+
+def _runs_last(ctx: FileContext, node: ast.AST, block: ast.AST) -> bool:
+    """True when nothing of ``block`` runs after the statement holding ``node``."""
+    current: ast.AST = node
+    while current is not block:
+        parent = ctx.parent(current)
+        if parent is None:
+            return False
+        if isinstance(current, ast.stmt):
+            if isinstance(parent, ast.For | ast.AsyncFor | ast.While):
+                return False  # the next iteration runs after it
+            if isinstance(parent, ast.Try | ast.TryStar) and current not in parent.finalbody:
+                if parent.finalbody or (current in parent.body and parent.orelse):
+                    return False
+            siblings = next(
+                (
+                    getattr(parent, f)
+                    for f in ("body", "orelse", "finalbody", "handlers")
+                    if isinstance(getattr(parent, f, None), list) and current in getattr(parent, f)
+                ),
+                None,
+            )
+            if siblings is None or siblings[-1] is not current:
+                return False
+        current = parent
+    return True
 
 
 class CommitInsideBegin(Rule):
@@ -54,7 +87,7 @@ class CommitInsideBegin(Rule):
 
     def check(self, ctx: FileContext) -> Iterator[Violation]:
         for node in ctx.nodes(ast.AsyncWith) + ctx.nodes(ast.With):
-            scope = ctx.sessions(ctx.function_of(node))
+            scope = scope_of(ctx, ctx.function_of(node))
             managed: set[str] = set()
             for item in node.items:
                 expr = item.context_expr
@@ -73,6 +106,8 @@ class CommitInsideBegin(Rule):
                 continue
             for stmt in node.body:
                 for sub in own_nodes(stmt):
+                    if _runs_last(ctx, sub, node):
+                        continue
                     if not (isinstance(sub, ast.Await) and isinstance(sub.value, ast.Call)):
                         continue
                     func = sub.value.func

@@ -4,7 +4,10 @@
 Finds an Alembic `env.py` that builds a sync engine (`engine_from_config`, `create_engine`)
 and never an async one (`async_engine_from_config`, `create_async_engine`, `run_sync`), while
 the URL it migrates is async: a `+asyncpg`/`+aiosqlite`/`+asyncmy` URL in `env.py` itself or
-in the project's `alembic.ini`.
+in the project's `alembic.ini`. An `env.py` that deliberately converts the URL to a sync driver
+(`url.replace("postgresql+asyncpg://", "postgresql+psycopg://")`,
+`make_url(url).set(drivername="postgresql+psycopg")`) and migrates synchronously is fine and is
+not reported.
 
 ## Why is this bad?
 A sync engine cannot drive an async driver: `engine_from_config` builds a sync engine on the
@@ -90,7 +93,7 @@ from pathlib import Path
 
 from verifier import skill_refs
 from verifier.rules.analysis import names as n
-from verifier.rules.analysis.context import FileContext
+from verifier.rules.analysis.context import FileContext, keyword, string_value
 from verifier.rules.base import Rule, Violation
 
 _ASYNC_URL = re.compile(r"\+(asyncpg|aiosqlite|asyncmy|aiomysql|psycopg_async)\b")
@@ -107,6 +110,23 @@ def _ini_is_async(env_path: str) -> bool:
             continue
         match = _INI_URL.search(text)
         return bool(match and _ASYNC_URL.search(match.group(1)))
+    return False
+
+
+def _converts_to_sync(ctx: FileContext) -> bool:
+    """``url.replace("+asyncpg", "+psycopg")`` or ``.set(drivername="postgresql+psycopg")``."""
+    for call in ctx.nodes(ast.Call):
+        func = call.func
+        if not isinstance(func, ast.Attribute):
+            continue
+        if func.attr == "replace" and len(call.args) >= 2:
+            old, new = string_value(call.args[0]), string_value(call.args[1])
+            if old and new is not None and _ASYNC_URL.search(old) and not _ASYNC_URL.search(new):
+                return True
+        elif func.attr == "set":
+            driver = string_value(keyword(call, "drivername"))
+            if driver is not None and "+" in driver and not _ASYNC_URL.search(driver):
+                return True
     return False
 
 
@@ -128,7 +148,7 @@ class EnvPyNotAsync(Rule):
                 return
             if sync_call is None and imports.matches(func, n.ENGINE_FROM_CONFIG | n.CREATE_ENGINE):
                 sync_call = call
-        if sync_call is None:
+        if sync_call is None or _converts_to_sync(ctx):
             return
         literal_async = any(
             isinstance(c.value, str) and _ASYNC_URL.search(c.value) for c in ctx.nodes(ast.Constant)

@@ -45,7 +45,7 @@ from collections.abc import Iterator
 from verifier import skill_refs
 from verifier.rules.analysis import names as n
 from verifier.rules.analysis.context import FileContext
-from verifier.rules.analysis.sessions import CONNECTION, SESSION
+from verifier.rules.analysis.sessions import CONNECTION, SESSION, scope_of
 from verifier.rules.base import Rule, Violation
 
 _SINKS = frozenset({"execute", "exec", "exec_driver_sql"})
@@ -109,7 +109,7 @@ class SqlByStringFormatting(Rule):
             if ctx.imports.matches(func, n.TEXT):
                 sink = "text()"
             elif isinstance(func, ast.Attribute) and func.attr in _SINKS:
-                scope = ctx.sessions(ctx.function_of(call))
+                scope = scope_of(ctx, ctx.function_of(call))
                 binding = scope.binding_of(func.value)
                 if binding is not None and binding.kind in (SESSION, CONNECTION):
                     sink = f"{ctx.text(func)}()"

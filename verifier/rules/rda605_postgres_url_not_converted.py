@@ -3,8 +3,10 @@
 ## What it does
 Finds `create_async_engine(...)` called with a URL that has no async driver: a literal
 `postgres://`, `postgresql://` or `postgresql+psycopg2://` URL, or a URL read from the
-environment (`os.environ[...]`, `os.getenv(...)`) and used as is. Also finds conversion code
-that rewrites `postgresql://` to `postgresql+asyncpg://` but never handles `postgres://`.
+environment (`os.environ[...]`, `os.getenv(...)`) and used as is, unless its default is
+already an async URL (`os.environ.get("DATABASE_URL", "postgresql+asyncpg://...")`: the project
+documents the form it expects). Also finds conversion code that rewrites `postgresql://` to
+`postgresql+asyncpg://` but never handles `postgres://`.
 
 ## Why is this bad?
 `create_async_engine` needs an async driver: a plain URL selects psycopg2 and fails with
@@ -43,6 +45,7 @@ engine = create_async_engine(async_database_url(os.environ["DATABASE_URL"]), poo
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 
 from verifier import skill_refs
@@ -52,7 +55,16 @@ from verifier.rules.analysis.urls import env_read
 from verifier.rules.base import Rule, Violation
 
 _SYNC_PREFIXES = ("postgres://", "postgresql://", "postgresql+psycopg2://", "postgresql+pg8000://")
+_ASYNC_DRIVER = re.compile(r"^[a-z]+\+(asyncpg|psycopg_async|aiosqlite|asyncmy|aiomysql)://")
 _FIX = "convert it first: `postgres://` and `postgresql://` to `postgresql+asyncpg://`"
+
+
+def _async_default(read: ast.AST) -> bool:
+    """``os.environ.get("X", "postgresql+asyncpg://...")``: the default names an async driver."""
+    if not isinstance(read, ast.Call) or len(read.args) < 2:
+        return False
+    default = string_value(read.args[1])
+    return default is not None and bool(_ASYNC_DRIVER.match(default))
 
 
 class PostgresUrlNotConverted(Rule):
@@ -80,14 +92,14 @@ class PostgresUrlNotConverted(Rule):
                     "and fails at the first connection."
                 )
             return None
-        if env_read(ctx, url):
+        if env_read(ctx, url) and not _async_default(url):
             return (
                 f"`{ctx.text(url)}` goes to `create_async_engine` as is: providers hand out "
                 "`postgres://`/`postgresql://` URLs, which have no async driver."
             )
         if isinstance(url, ast.Name):
             source = self._assigned_value(ctx, call, url.id)
-            if source is not None and env_read(ctx, source):
+            if source is not None and env_read(ctx, source) and not _async_default(source):
                 return (
                     f"`{url.id}` comes straight from `{ctx.text(source)}` and goes to "
                     "`create_async_engine` unconverted: `postgres://`/`postgresql://` URLs have no "

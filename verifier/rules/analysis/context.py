@@ -2,8 +2,9 @@
 
 Forty rules walking the same tree forty times would make the per-file hook slow; instead the
 context walks it once, recording each node's parent and enclosing function and grouping nodes by
-type, and computes the heavier inference (sessions, queries) lazily per function, on the first
-rule that asks.
+type. The heavier inference of the layers above (``sessions.scope_of``, ``queries.flow_of``) is
+computed lazily per function, on the first rule that asks, and cached here (``cached``): this
+module knows nothing of what they compute.
 """
 
 from __future__ import annotations
@@ -19,9 +20,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from verifier.rules.analysis.imports import ImportMap, last_names
 
 if TYPE_CHECKING:
-    from verifier.rules.analysis.models import ProjectIndex
-    from verifier.rules.analysis.queries import QueryFlow
-    from verifier.rules.analysis.sessions import SessionScope
+    from collections.abc import Callable
+
+    from verifier.rules.analysis.project import ProjectIndex
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 N = TypeVar("N", bound=ast.AST)
@@ -198,7 +199,12 @@ class FileContext:
     @cached_property
     def imports(self) -> ImportMap:
         assert self.tree is not None
-        return ImportMap(self.tree, [*self.nodes(ast.Import), *self.nodes(ast.ImportFrom)])
+        assigned = {node.id for node in self.nodes(ast.Name) if isinstance(node.ctx, ast.Store)} | {
+            node.name for node in [*self.functions, *self.nodes(ast.ClassDef)]
+        }
+        return ImportMap(
+            self.tree, [*self.nodes(ast.Import), *self.nodes(ast.ImportFrom)], assigned
+        )
 
     @cached_property
     def posix_path(self) -> str:
@@ -282,23 +288,31 @@ class FileContext:
 
     # -- lazily computed inference ------------------------------------------------------------
 
-    def sessions(self, func: FunctionNode | None) -> SessionScope:
-        """What the names visible in ``func`` (or at module level for None) hold."""
-        key = ("sessions", func)
-        if key not in self._scopes:
-            from verifier.rules.analysis.sessions import SessionScope
+    def cached(self, key: Any, build: Callable[[], Any]) -> Any:
+        """The value cached under ``key``, built by ``build()`` on first use."""
+        scopes = self._scopes
+        if key not in scopes:
+            scopes[key] = build()
+        return scopes[key]
 
-            self._scopes[key] = SessionScope.build(self, func)
-        return self._scopes[key]
+    def sessions(self, func: FunctionNode | None) -> Any:
+        """Deprecated spelling of ``sessions.scope_of(ctx, func)`` (kept for older rules)."""
+        return _ANALYSES["sessions"](self, func)
 
-    def queries(self, func: FunctionNode | None) -> QueryFlow:
-        """Statements, results and model instances flowing through ``func``."""
-        key = ("queries", func)
-        if key not in self._scopes:
-            from verifier.rules.analysis.queries import QueryFlow
+    def queries(self, func: FunctionNode | None) -> Any:
+        """Deprecated spelling of ``queries.flow_of(ctx, func)`` (kept for older rules)."""
+        return _ANALYSES["queries"](self, func)
 
-            self._scopes[key] = QueryFlow.build(self, func)
-        return self._scopes[key]
+
+# Filled by the layers above when they are imported (``sessions``, ``queries``), so that the
+# deprecated methods work without this module importing them.
+_ANALYSES: dict[str, Callable[[FileContext, FunctionNode | None], Any]] = {}
+
+
+def register_analysis(
+    name: str, analysis: Callable[[FileContext, FunctionNode | None], Any]
+) -> None:
+    _ANALYSES[name] = analysis
 
 
 def keyword(call: ast.Call, name: str) -> ast.expr | None:

@@ -7,7 +7,9 @@ where they use) and answers "is this node ``sqlalchemy.orm.sessionmaker``?".
 
 A name that is neither imported nor defined in the file (a documentation snippet, a star
 import) matches a candidate whose dotted path ends with it: ``sessionmaker`` alone still means
-``sqlalchemy.orm.sessionmaker`` in a snippet that forgot its imports.
+``sqlalchemy.orm.sessionmaker`` in a snippet that forgot its imports. A name the file assigns
+anywhere (``Session = sessionmaker(class_=AsyncSession)`` inside a function) is the file's own
+and matches nothing.
 """
 
 from __future__ import annotations
@@ -42,10 +44,13 @@ def last_names(candidates: frozenset[str]) -> frozenset[str]:
 class ImportMap:
     """Local names of one file mapped to the qualified names they were imported as."""
 
-    def __init__(self, tree: ast.Module, nodes: Iterable[ast.AST]) -> None:
+    def __init__(
+        self, tree: ast.Module, nodes: Iterable[ast.AST], assigned: Iterable[str] = ()
+    ) -> None:
         self.aliases: dict[str, str] = {}
         self.modules: set[str] = set()
-        self.defined: set[str] = set()
+        self.defined: set[str] = set()  # bound at module level
+        self.assigned: set[str] = set(assigned)  # bound anywhere in the file
         self._qualnames: dict[int, tuple[ast.AST, tuple[str, bool] | None]] = {}
         for node in nodes:
             if isinstance(node, ast.Import):
@@ -110,7 +115,8 @@ class ImportMap:
         name, resolved = found
         if resolved:
             return name in candidates
-        if name.partition(".")[0] in self.defined:
+        head = name.partition(".")[0]
+        if head in self.defined or head in self.assigned:
             return False
         suffix = "." + name
         return any(c == name or c.endswith(suffix) for c in candidates)

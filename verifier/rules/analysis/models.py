@@ -1,31 +1,44 @@
-"""The SQLModel (and SQLAlchemy declarative) classes of every file in one lint run.
+"""Read the SQLModel (and SQLAlchemy declarative) classes of one file into ``project.Model``.
 
-Models and the code that queries them live in different files: ``crud.py`` reads
-``task.assignee``, ``models.py`` says ``assignee`` is a relationship. ``ProjectIndex`` is built
-from all files of the run before any rule looks at one, so a rule in ``crud.py`` can ask which
-attributes of ``Task`` are relationships, which columns are JSON, which fields are foreign keys.
-It also records the engines, session factories, session aliases and ``get_session`` providers
-each module defines at top level, so that ``from app.database import async_session`` is known to
-be a factory in the module that imports it.
+``indexing.build_index`` calls these readers on every file of the run before any rule looks at
+one, so a rule in ``crud.py`` can ask the ``ProjectIndex`` which attributes of ``Task`` are
+relationships, which columns are JSON, which fields are foreign keys.
 """
 
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from verifier.rules.analysis import names as n
 from verifier.rules.analysis.context import is_true, keyword, string_value
+from verifier.rules.analysis.project import (
+    EAGER_LAZY,
+    UNLOADABLE_LAZY,
+    ForeignKey,
+    Model,
+    ProjectIndex,
+    Relationship,
+)
 
 if TYPE_CHECKING:
     from verifier.rules.analysis.context import FileContext
-    from verifier.rules.analysis.sessions import Binding
+
+__all__ = [
+    "EAGER_LAZY",
+    "UNLOADABLE_LAZY",
+    "ForeignKey",
+    "Model",
+    "ProjectIndex",
+    "Relationship",
+    "annotation_target",
+    "is_model_class",
+    "json_type_tracked",
+    "read_model",
+]
 
 _LIST_TYPES = frozenset({"list", "List", "set", "Set", "Sequence", "MutableSequence", "frozenset"})
 _WRAPPERS = frozenset({"Mapped", "Optional", "Union", "Annotated", "ClassVar"})
-EAGER_LAZY = frozenset({"selectin", "joined", "subquery", "immediate"})
-UNLOADABLE_LAZY = frozenset({"noload", "dynamic", "write_only"})
 
 
 def annotation_target(node: ast.AST | None) -> tuple[str | None, bool]:
@@ -65,134 +78,6 @@ def annotation_target(node: ast.AST | None) -> tuple[str | None, bool]:
     return None, False
 
 
-@dataclass
-class Relationship:
-    """One relationship attribute: its target class, collection-ness and options."""
-
-    name: str
-    target: str | None
-    is_list: bool
-    kwargs: dict[str, ast.expr]
-    node: ast.AST
-
-    @property
-    def lazy(self) -> str | None:
-        return string_value(self.kwargs.get("lazy"))
-
-    @property
-    def eager_by_default(self) -> bool:
-        return self.lazy in EAGER_LAZY
-
-    @property
-    def loadable(self) -> bool:
-        """False for noload/dynamic/write_only attributes, which are never lazy-loaded."""
-        return self.lazy not in UNLOADABLE_LAZY
-
-
-@dataclass
-class ForeignKey:
-    """A column that references ``table`` (from ``Field(foreign_key=...)`` or ``ForeignKey``)."""
-
-    field: str
-    table: str
-    indexed: bool
-    node: ast.Call
-
-
-@dataclass
-class Model:
-    """A model class: table or not, its fields, relationships, foreign keys and JSON columns."""
-
-    name: str
-    path: str
-    node: ast.ClassDef
-    table: bool
-    bases: list[str]
-    tablename: str
-    relationships: dict[str, Relationship] = field(default_factory=dict)
-    foreign_keys: dict[str, ForeignKey] = field(default_factory=dict)
-    json_columns: dict[str, bool] = field(default_factory=dict)  # name -> change tracked
-    sa_columns: dict[str, ast.Call] = field(default_factory=dict)  # name -> sa_column=Column(...)
-    fields: dict[str, ast.AST] = field(default_factory=dict)
-
-
-class ProjectIndex:
-    """Models and module-level session bindings of every file in a lint run."""
-
-    def __init__(self) -> None:
-        self.models: dict[str, Model] = {}
-        self.exported: dict[str, Binding] = {}
-
-    @classmethod
-    def build(cls, contexts: list[FileContext]) -> ProjectIndex:
-        from verifier.rules.analysis.sessions import module_bindings
-
-        index = cls()
-        pending: list[tuple[FileContext, ast.ClassDef]] = []
-        for ctx in contexts:
-            if ctx.tree is None:
-                continue
-            ctx.index = index
-            pending.extend((ctx, c) for c in ctx.nodes(ast.ClassDef))
-            for name, binding in module_bindings(ctx).items():
-                index.exported.setdefault(name, binding)
-        # Classes deriving from SQLModel, from a declarative base, or from another model.
-        changed = True
-        while changed:
-            changed = False
-            for ctx, node in pending:
-                if node.name in index.models:
-                    continue
-                if _is_model_class(ctx, node, index):
-                    index.models[node.name] = _read_model(ctx, node)
-                    changed = True
-        return index
-
-    def model(self, name: str | None) -> Model | None:
-        return self.models.get(name) if name else None
-
-    def relationships(self, name: str | None) -> dict[str, Relationship]:
-        """Relationships of a model including the ones its model bases declare."""
-        model = self.model(name)
-        if model is None:
-            return {}
-        out: dict[str, Relationship] = {}
-        for base in model.bases:
-            if base != name:
-                out.update(self.relationships(base))
-        out.update(model.relationships)
-        return out
-
-    def json_columns(self, name: str | None) -> dict[str, bool]:
-        model = self.model(name)
-        if model is None:
-            return {}
-        out: dict[str, bool] = {}
-        for base in model.bases:
-            if base != name:
-                out.update(self.json_columns(base))
-        out.update(model.json_columns)
-        return out
-
-    def table_subclasses(self, name: str) -> list[Model]:
-        """Table models that inherit (directly or not) from ``name``."""
-        out = []
-        for model in self.models.values():
-            if model.name != name and model.table and self._inherits(model, name, set()):
-                out.append(model)
-        return out
-
-    def _inherits(self, model: Model, base: str, seen: set[str]) -> bool:
-        for parent in model.bases:
-            if parent == base:
-                return True
-            if parent not in seen and parent in self.models:
-                seen.add(parent)
-                if self._inherits(self.models[parent], base, seen):
-                    return True
-        return False
-
-
 def _base_name(node: ast.AST) -> str | None:
     if isinstance(node, ast.Name):
         return node.id
@@ -201,7 +86,7 @@ def _base_name(node: ast.AST) -> str | None:
     return None
 
 
-def _is_model_class(ctx: FileContext, node: ast.ClassDef, index: ProjectIndex) -> bool:
+def is_model_class(ctx: FileContext, node: ast.ClassDef, index: ProjectIndex) -> bool:
     for base in node.bases:
         if ctx.imports.matches(base, n.SQLMODEL):
             return True
@@ -236,7 +121,7 @@ def _call_kind(ctx: FileContext, value: ast.AST | None) -> str | None:
     return None
 
 
-def _read_model(ctx: FileContext, node: ast.ClassDef) -> Model:
+def read_model(ctx: FileContext, node: ast.ClassDef) -> Model:
     table = any(kw.arg == "table" and is_true(kw.value) for kw in node.keywords)
     tablename = node.name.lower()
     for stmt in node.body:

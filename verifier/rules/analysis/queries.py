@@ -8,9 +8,15 @@ flow-insensitive and optimistic: when a variable is bound several times, the loa
 of all bindings are merged, so a rule only fires when no binding could have loaded the
 attribute.
 
+Objects returned by a helper of the same module (``order = await _load_order(session, id)``,
+or ``self._load_order(id)`` in a class) carry what the helper's query loaded: the helper's own
+flow is evaluated and the values of its ``return`` statements merged.
+
 What it records for the rules:
 - ``unloaded``: relationship reads on instances whose query did not load them (RDA301);
-- ``loops``: awaited session queries inside loops over query results (RDA302);
+- ``loops``: awaited session queries inside loops over query results, and single-row queries
+  in a ``while`` loop that walks from one row to the next (``node = await session.get(Node,
+  node.parent_id)``) (RDA302);
 - ``not_uniqued``: results of a ``joinedload`` of a collection consumed without ``unique()``
   (RDA303);
 - ``unbounded_returns``: lists returned from a statement without ``limit()`` (RDA304).
@@ -23,12 +29,12 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from verifier.rules.analysis import names as n
-from verifier.rules.analysis.context import keyword
-from verifier.rules.analysis.sessions import SESSION, SQLMODEL, UNKNOWN
+from verifier.rules.analysis.context import keyword, register_analysis
+from verifier.rules.analysis.sessions import SESSION, SQLMODEL, UNKNOWN, scope_of
 
 if TYPE_CHECKING:
     from verifier.rules.analysis.context import FileContext, FunctionNode
-    from verifier.rules.analysis.models import Relationship
+    from verifier.rules.analysis.project import Relationship
 
 STMT, RESULT, LIST, INSTANCE = "stmt", "result", "list", "instance"
 
@@ -139,10 +145,13 @@ class QueryFlow:
     @classmethod
     def build(cls, ctx: FileContext, func: FunctionNode | None) -> QueryFlow:
         flow = cls(ctx, func)
-        nodes = ctx.scope_nodes(func)
-        flow._bind(nodes)
-        flow._find_problems(nodes)
+        flow.populate()
         return flow
+
+    def populate(self) -> None:
+        nodes = self.ctx.scope_nodes(self.func)
+        self._bind(nodes)
+        self._find_problems(nodes)
 
     # -- binding -------------------------------------------------------------------------------
 
@@ -203,11 +212,11 @@ class QueryFlow:
     # -- evaluation ----------------------------------------------------------------------------
 
     def _is_session(self, node: ast.AST) -> bool:
-        binding = self.ctx.sessions(self.func).binding_of(node)
+        binding = scope_of(self.ctx, self.func).binding_of(node)
         return binding is not None and binding.kind == SESSION
 
     def _session_flavor(self, node: ast.AST) -> str:
-        binding = self.ctx.sessions(self.func).binding_of(node)
+        binding = scope_of(self.ctx, self.func).binding_of(node)
         return binding.flavor if binding is not None else UNKNOWN
 
     def eval(self, node: ast.AST | None) -> Value | None:
@@ -259,6 +268,9 @@ class QueryFlow:
             found = ctx.imports.qualname(func)
             from_sqlalchemy = found is not None and found[1] and found[0] in n.SQLALCHEMY_SELECT
             return Value(STMT, model, LoadTree(), scalar=not from_sqlalchemy, origin=call)
+        helper = self._helper(func)
+        if helper is not None:
+            return flow_of(ctx, helper).returned()
         if (
             isinstance(func, ast.Name)
             and func.id in ("list", "sorted", "tuple")
@@ -301,6 +313,49 @@ class QueryFlow:
                 self._check_unique(call, owner)
                 return replace(owner, kind=INSTANCE)
         return None
+
+    def _helper(self, func: ast.AST) -> FunctionNode | None:
+        """The function of this module (or method of this class) a call invokes, if any."""
+        ctx = self.ctx
+        if isinstance(func, ast.Name):
+            if func.id not in ctx.imports.defined or scope_of(ctx, self.func).bound_locally(
+                func.id
+            ):
+                return None
+            return _module_functions(ctx).get(func.id)
+        if (
+            isinstance(func, ast.Attribute)
+            and isinstance(func.value, ast.Name)
+            and func.value.id in ("self", "cls")
+            and self.func is not None
+        ):
+            owner = ctx.parent(self.func)
+            if isinstance(owner, ast.ClassDef):
+                for stmt in owner.body:
+                    if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
+                        if stmt.name == func.attr:
+                            return stmt
+        return None
+
+    def returned(self) -> Value | None:
+        """What the function returns: its ``return`` values merged (None if they disagree)."""
+        key = ("returned", self.func)
+        ctx = self.ctx
+        if key in ctx._scopes:
+            return ctx._scopes[key]
+        ctx._scopes[key] = None  # a recursive helper returns nothing we know
+        values = [
+            self.eval(node.value)
+            for node in ctx.scope_nodes(self.func)
+            if isinstance(node, ast.Return) and node.value is not None
+        ]
+        found: Value | None = None
+        if values and all(v is not None for v in values):
+            found = values[0]
+            for value in values[1:]:
+                found = found.merge(value) if found is not None else None
+        ctx._scopes[key] = found
+        return found
 
     def _session_call(self, call: ast.Call, attr: str) -> Value | None:
         if attr in ("exec", "execute", "scalars", "scalar", "stream_scalars") and call.args:
@@ -406,6 +461,8 @@ class QueryFlow:
                 self._attribute(node, report=True)
             elif isinstance(node, ast.For | ast.AsyncFor):
                 self._check_loop(node, node.iter, node.target, node.body)
+            elif isinstance(node, ast.While):
+                self._check_walk(node)
             elif isinstance(node, ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp):
                 body = [node.elt] if not isinstance(node, ast.DictComp) else [node.key, node.value]
                 for gen in node.generators:
@@ -422,6 +479,52 @@ class QueryFlow:
                 seen.add(key)
                 unique_unloaded.append(access)
         self.unloaded = unique_unloaded
+
+    def _check_walk(self, loop: ast.While) -> None:
+        """A ``while`` loop fetching one row per step from an attribute of the previous one."""
+        rebound: set[str] = set()
+        for stmt in loop.body:
+            for sub in ast.walk(stmt):
+                if isinstance(sub, ast.Assign):
+                    rebound.update(t.id for t in sub.targets if isinstance(t, ast.Name))
+                elif isinstance(sub, ast.AnnAssign | ast.AugAssign | ast.NamedExpr):
+                    if isinstance(sub.target, ast.Name):
+                        rebound.add(sub.target.id)
+        if not rebound:
+            return
+        for stmt in loop.body:
+            for sub in ast.walk(stmt):
+                if not (isinstance(sub, ast.Await) and isinstance(sub.value, ast.Call)):
+                    continue
+                call = sub.value
+                func = call.func
+                if not (
+                    isinstance(func, ast.Attribute)
+                    and func.attr in n.SESSION_QUERIES
+                    and self._is_session(func.value)
+                ):
+                    continue
+                if func.attr not in ("get", "get_one", "scalar") and not self._single_row(sub):
+                    continue
+                walked = [
+                    a.value.id
+                    for arg in [*call.args, *(k.value for k in call.keywords)]
+                    for a in ast.walk(arg)
+                    if isinstance(a, ast.Attribute)
+                    and isinstance(a.value, ast.Name)
+                    and a.value.id in rebound
+                ]
+                if walked:
+                    self.loops.append(QueryInLoop(call, loop, walked[0]))
+
+    def _single_row(self, awaited: ast.Await) -> bool:
+        """``(await session.exec(stmt)).first()`` and the like: the query fetches one row."""
+        parent = self.ctx.parent(awaited)
+        return (
+            isinstance(parent, ast.Attribute)
+            and parent.attr in _ONE | _SCALAR_ONE
+            and isinstance(self.ctx.parent(parent), ast.Call)
+        )
 
     def _check_loop(
         self, loop: ast.AST, iterable: ast.AST, target: ast.AST, body: list[ast.AST]
@@ -456,3 +559,34 @@ class QueryFlow:
                 )
                 if (over_results and uses_var) or uses_attr:
                     self.loops.append(QueryInLoop(call, loop, loop_var))
+
+
+def _module_functions(ctx: FileContext) -> dict[str, FunctionNode]:
+    """Module-level functions of ``ctx`` by name (the last definition wins, as in Python)."""
+
+    def build() -> dict[str, FunctionNode]:
+        assert ctx.tree is not None
+        return {
+            stmt.name: stmt
+            for stmt in ctx.tree.body
+            if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef)
+        }
+
+    return ctx.cached(("module_functions", None), build)
+
+
+def flow_of(ctx: FileContext, func: FunctionNode | None) -> QueryFlow:
+    """Statements, results and model instances flowing through ``func``; cached.
+
+    The flow is cached before it is populated: helpers that call each other see the partly
+    built flow instead of recursing forever.
+    """
+    key = ("queries", func)
+    found = ctx._scopes.get(key)
+    if found is None:
+        found = ctx._scopes[key] = QueryFlow(ctx, func)
+        found.populate()
+    return found
+
+
+register_analysis("queries", flow_of)

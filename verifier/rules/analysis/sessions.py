@@ -10,13 +10,19 @@ enclosing one, or the module):
   ``async with factory.begin() as s`` or ``s = factory()``, where ``factory`` is the result of
   ``async_sessionmaker(...)`` (or ``sessionmaker(class_=AsyncSession)``);
 - it is a FastAPI ``Depends(get_session)`` parameter whose provider yields a session;
-- it is ``self.x`` in a class that stores a session parameter as ``self.x``;
+- it is ``self.x`` in a class that stores a session parameter as ``self.x``, or in a class
+  deriving from such a class of the project (``BaseRepository.__init__`` typing
+  ``self.session`` for every repository), also through an attribute typed as another project
+  class (``self.db.session``);
+- it is ``a or b`` (or ``a if c else b``) where the operands that are known agree
+  (``db_session = db_session or self.db.session``);
 - in an ``async def`` of a file with no sync ``Session`` or HTTP client imports, it is an
   unannotated parameter named ``session``, ``db_session`` or ``async_session``.
 
 A name also bound to something else in the same function is dropped: precision beats recall.
 Each binding carries the session's flavor (``sqlmodel``, ``sqlalchemy`` or ``unknown``), which
-decides between ``exec`` and ``execute``.
+decides between ``exec`` and ``execute``. Names typed as (or built from) a class of the project
+are ``OBJECT`` bindings, so that their attributes and methods can be followed.
 """
 
 from __future__ import annotations
@@ -27,24 +33,51 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from verifier.rules.analysis import names as n
-from verifier.rules.analysis.context import keyword
+from verifier.rules.analysis.bindings import (
+    ALIAS,
+    CONNECTION,
+    ENGINE,
+    FACTORY,
+    OBJECT,
+    PROVIDER,
+    SESSION,
+    SQLALCHEMY,
+    SQLMODEL,
+    SYNC_ENGINE,
+    SYNC_FACTORY,
+    SYNC_SESSION,
+    UNKNOWN,
+    Binding,
+    describe,
+)
+from verifier.rules.analysis.context import keyword, register_analysis
 
 if TYPE_CHECKING:
     from verifier.rules.analysis.context import FileContext, FunctionNode
+    from verifier.rules.analysis.project import ClassInfo
 
-SESSION = "session"
-ENGINE = "engine"
-CONNECTION = "connection"
-FACTORY = "factory"
-SYNC_SESSION = "sync_session"
-SYNC_ENGINE = "sync_engine"
-SYNC_FACTORY = "sync_factory"
-ALIAS = "session_alias"
-PROVIDER = "provider"
-
-SQLMODEL = "sqlmodel"
-SQLALCHEMY = "sqlalchemy"
-UNKNOWN = "unknown"
+__all__ = [
+    "ALIAS",
+    "CONNECTION",
+    "ENGINE",
+    "FACTORY",
+    "OBJECT",
+    "PROVIDER",
+    "SESSION",
+    "SQLALCHEMY",
+    "SQLMODEL",
+    "SYNC_ENGINE",
+    "SYNC_FACTORY",
+    "SYNC_SESSION",
+    "UNKNOWN",
+    "Binding",
+    "SessionScope",
+    "class_attributes",
+    "describe",
+    "module_bindings",
+    "scope_of",
+    "session_flavor",
+]
 
 _HEURISTIC_PARAMS = frozenset({"session", "db_session", "async_session"})
 _PROVIDER_NAMES = frozenset(
@@ -58,14 +91,6 @@ _FACTORY_NAME = re.compile(
     r"^(?:(?:async_?)?session_?(?:local|factory|maker)|(?:Async)?Session(?:Local|Factory|Maker)"
     r"|async_session(?:_maker|_factory|_local)?)$"
 )
-
-
-@dataclass(frozen=True)
-class Binding:
-    """What a name holds: ``kind`` (session, engine, ...) and the session ``flavor``."""
-
-    kind: str
-    flavor: str = UNKNOWN
 
 
 def session_flavor(ctx: FileContext, cls: ast.AST) -> str | None:
@@ -142,16 +167,44 @@ class SessionScope:
         return None
 
     def binding_of(self, node: ast.AST) -> Binding | None:
-        """The binding of a ``name`` or ``self.attr`` expression."""
+        """The binding of a ``name``, ``self.attr`` or ``obj.attr`` expression."""
         if isinstance(node, ast.Name):
             return self.lookup(node.id)
-        if (
-            isinstance(node, ast.Attribute)
-            and isinstance(node.value, ast.Name)
-            and node.value.id in ("self", "cls")
-        ):
-            return self.lookup(f"self.{node.attr}")
-        return None
+        if not isinstance(node, ast.Attribute):
+            return None
+        if isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"):
+            found = self.lookup(f"self.{node.attr}")
+            if found is not None:
+                return found
+        owner = self.binding_of(node.value)
+        if owner is None or owner.kind != OBJECT:
+            return None
+        info = self.class_info(owner)
+        index = self.ctx.index
+        return index.attribute(info, node.attr) if info is not None and index else None
+
+    def class_info(self, binding: Binding) -> ClassInfo | None:
+        """The project class an ``OBJECT`` binding is an instance of."""
+        index = self.ctx.index
+        if binding.cls is None or index is None:
+            return None
+        return index.class_by_key.get(binding.cls)
+
+    def project_class(self, node: ast.AST) -> Binding | None:
+        """``OBJECT`` when ``node`` names a (non-model) class of the project."""
+        index = self.ctx.index
+        if index is None or not index.classes:
+            return None
+        if isinstance(node, ast.Name) and self.bound_locally(node.id):
+            return None
+        info = index.resolve_class(self.ctx.imports, self.ctx.path, node)
+        if info is None or info.name in index.models:
+            return None
+        return Binding(OBJECT, cls=info.key)
+
+    def bound_locally(self, name: str) -> bool:
+        """True when a function scope (this one or an enclosing one) binds ``name``."""
+        return self._bound_locally(name)
 
     def _bound_locally(self, name: str) -> bool:
         scope: SessionScope | None = self
@@ -204,6 +257,10 @@ class SessionScope:
                 alias = self.lookup(cand.id)
                 if alias is not None and alias.kind == ALIAS:
                     return Binding(SESSION, alias.flavor)
+            if isinstance(cand, ast.Name | ast.Attribute):
+                instance = self.project_class(cand)
+                if instance is not None:
+                    return instance
         return None
 
     def _factory_flavor_from_subscript(self, node: ast.Subscript) -> str:
@@ -234,6 +291,14 @@ class SessionScope:
             return self.lookup(node.id)
         if isinstance(node, ast.Attribute):
             return self.binding_of(node)
+        if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
+            if any(_literal(v) for v in node.values):
+                return None
+            return _agreed([self.value(v) for v in node.values])
+        if isinstance(node, ast.IfExp):
+            if _literal(node.body) or _literal(node.orelse):
+                return None
+            return _agreed([self.value(node.body), self.value(node.orelse)])
         if not isinstance(node, ast.Call):
             return None
         ctx = self.ctx
@@ -274,6 +339,8 @@ class SessionScope:
                     return Binding(SESSION, owner.flavor)
                 if owner.kind == ENGINE and func.attr in ("connect", "begin"):
                     return Binding(CONNECTION)
+        if isinstance(func, ast.Name | ast.Attribute):
+            return self.project_class(func)
         return None
 
     # -- construction --------------------------------------------------------------------------
@@ -283,14 +350,57 @@ class SessionScope:
         if func is None:
             return _module_scope(ctx)
         outer = ctx.function_of(func)
-        parent = ctx.sessions(outer) if outer is not None else ctx.sessions(None)
+        parent = scope_of(ctx, outer)
         scope = cls(ctx, func, parent)
         owner = ctx.parent(func)
         if isinstance(owner, ast.ClassDef):
-            scope.bindings.update(_class_attributes(ctx, owner, parent))
+            scope.bindings.update(_inherited_attributes(ctx, owner))
+            scope.bindings.update(class_attributes(ctx, owner, parent))
         _bind_parameters(scope, func)
         _bind_nodes(scope, ctx.scope_nodes(func))
         return scope
+
+
+def scope_of(ctx: FileContext, func: FunctionNode | None) -> SessionScope:
+    """What the names visible in ``func`` (or at module level for None) hold; cached."""
+    return ctx.cached(("sessions", func), lambda: SessionScope.build(ctx, func))
+
+
+register_analysis("sessions", scope_of)
+
+
+def _literal(node: ast.AST) -> bool:
+    """A value that is certainly no session (``None`` aside: ``x or None`` keeps x's type)."""
+    if isinstance(node, ast.Constant):
+        return node.value is not None
+    return isinstance(node, ast.List | ast.Dict | ast.Set | ast.Tuple | ast.JoinedStr)
+
+
+def _agreed(values: list[Binding | None]) -> Binding | None:
+    """The binding of ``a or b``: the one the known operands agree on (flavors may differ)."""
+    known = [v for v in values if v is not None]
+    if not known:
+        return None
+    first = known[0]
+    if any(v.kind != first.kind or v.cls != first.cls for v in known[1:]):
+        return None
+    if any(v.flavor != first.flavor for v in known[1:]):
+        return Binding(first.kind, UNKNOWN, first.cls)
+    return first
+
+
+def _inherited_attributes(ctx: FileContext, cls: ast.ClassDef) -> dict[str, Binding]:
+    """``self.x`` bindings the project base classes of ``cls`` set (nearest base wins)."""
+    index = ctx.index
+    if index is None:
+        return {}
+    info = index.class_by_key.get(f"{ctx.path}:{cls.name}")
+    if info is None or not info.bases:
+        return {}
+    found: dict[str, Binding] = {}
+    for base in reversed(index.mro(info)[1:]):
+        found.update({f"self.{name}": b for name, b in base.attributes.items()})
+    return found
 
 
 def _module_scope(ctx: FileContext) -> SessionScope:
@@ -393,7 +503,7 @@ def _provider_flavor(ctx: FileContext, scope: SessionScope, func: FunctionNode) 
     return None
 
 
-def _class_attributes(
+def class_attributes(
     ctx: FileContext, cls: ast.ClassDef, scope: SessionScope
 ) -> dict[str, Binding]:
     """``self.x`` bindings: annotated class attributes, ``__init__`` parameters kept on self."""
@@ -407,18 +517,34 @@ def _class_attributes(
             params = {a.arg: scope.annotation(a.annotation) for a in _all_args(stmt.args)}
             for node in ast.walk(stmt):
                 if isinstance(node, ast.Assign) and len(node.targets) == 1:
-                    target = node.targets[0]
-                    if (
-                        isinstance(target, ast.Attribute)
-                        and isinstance(target.value, ast.Name)
-                        and target.value.id == "self"
-                    ):
-                        binding = None
-                        if isinstance(node.value, ast.Name):
-                            binding = params.get(node.value.id)
-                        binding = binding or scope.value(node.value)
-                        if binding is not None:
-                            found[f"self.{target.attr}"] = binding
+                    target, annotation, value = node.targets[0], None, node.value
+                elif isinstance(node, ast.AnnAssign):
+                    target, annotation, value = node.target, node.annotation, node.value
+                else:
+                    continue
+                if not (
+                    isinstance(target, ast.Attribute)
+                    and isinstance(target.value, ast.Name)
+                    and target.value.id == "self"
+                ):
+                    continue
+                binding = scope.annotation(annotation)
+                if binding is None and isinstance(value, ast.Name):
+                    binding = params.get(value.id)
+                if binding is None and isinstance(value, ast.BoolOp | ast.IfExp):
+                    # ``self.session = session or default_session()``: the parameter's type
+                    operands = value.values if isinstance(value, ast.BoolOp) else [value.body]
+                    binding = next(
+                        (
+                            params[o.id]
+                            for o in operands
+                            if isinstance(o, ast.Name) and params.get(o.id)
+                        ),
+                        None,
+                    )
+                binding = binding or scope.value(value)
+                if binding is not None:
+                    found[f"self.{target.attr}"] = binding
     return found
 
 
@@ -543,17 +669,3 @@ def _bind_nodes(scope: SessionScope, nodes: list[ast.AST]) -> None:
     for key in candidates:
         if key not in others:
             scope.shadowed.discard(key)
-
-
-def describe(binding: Binding) -> str:
-    """Human words for a binding, used in messages."""
-    if binding.kind == SESSION:
-        return {
-            SQLMODEL: "SQLModel AsyncSession",
-            SQLALCHEMY: "SQLAlchemy AsyncSession",
-        }.get(binding.flavor, "AsyncSession")
-    return {
-        ENGINE: "AsyncEngine",
-        CONNECTION: "AsyncConnection",
-        FACTORY: "async session factory",
-    }.get(binding.kind, binding.kind)

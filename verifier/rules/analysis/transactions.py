@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
-from verifier.rules.analysis.sessions import SESSION
+from verifier.rules.analysis.sessions import SESSION, scope_of
 
 if TYPE_CHECKING:
     from verifier.rules.analysis.context import FileContext, FunctionNode
@@ -17,7 +17,7 @@ def session_call(ctx: FileContext, node: ast.AST, methods: frozenset[str] | None
         return False
     if methods is not None and node.func.attr not in methods:
         return False
-    binding = ctx.sessions(ctx.function_of(node)).binding_of(node.func.value)
+    binding = scope_of(ctx, ctx.function_of(node)).binding_of(node.func.value)
     return binding is not None and binding.kind == SESSION
 
 
@@ -54,7 +54,7 @@ def begin_context(ctx: FileContext, item: ast.withitem) -> bool:
         return False
     if expr.func.attr not in ("begin", "begin_nested"):
         return False
-    scope = ctx.sessions(ctx.function_of(expr))
+    scope = scope_of(ctx, ctx.function_of(expr))
     owner = scope.binding_of(expr.func.value)
     return owner is not None and owner.kind in (SESSION, "factory")
 

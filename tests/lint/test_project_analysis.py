@@ -1,0 +1,267 @@
+"""The shared analysis across files: own coroutines, base-class attributes, ``or``, helpers.
+
+Each behaviour has a case where the rule fires and cases where it must stay silent, in
+several styles (module functions, methods, relative imports, decorators, async generators).
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from tests.lint.helpers import codes, rda
+from verifier.lint.runner import Options, lint_paths
+
+
+def lint_tree(root: Path, files: dict[str, str], monkeypatch) -> list[tuple[str, int, str]]:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+    monkeypatch.chdir(root)
+    report = lint_paths([Path(".")], options=Options(ruff=False))
+    return sorted((f.file or "", f.line or 0, f.code) for f in report.findings)
+
+
+def test_own_coroutine_across_modules_by_relative_import(tmp_path: Path, monkeypatch) -> None:
+    found = lint_tree(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/services/__init__.py": "",
+            "app/services/tags.py": """
+                async def fetch_tag(session, uid: str):
+                    return await session.get(object, uid)
+
+
+                def format_tag(tag) -> str:
+                    return str(tag)
+            """,
+            "app/api/__init__.py": "",
+            "app/api/tags.py": """
+                from ..services.tags import fetch_tag, format_tag
+
+
+                async def show(session, uid: str) -> str:
+                    tag = fetch_tag(session, uid)
+                    return format_tag(tag.label)
+            """,
+        },
+        monkeypatch,
+    )
+    assert found == [("app/api/tags.py", 6, "RDA101")]
+
+
+def test_kept_handed_on_and_non_coroutine_calls_are_silent() -> None:
+    source = """
+        import asyncio
+        from contextlib import asynccontextmanager
+
+
+        async def one(i: int) -> int:
+            return i
+
+
+        async def stream(n: int):
+            for i in range(n):
+                yield i
+
+
+        @asynccontextmanager
+        async def scope():
+            yield 1
+
+
+        async def main() -> list[int]:
+            first = one(1)
+            later = [one(i) for i in range(3)]
+            task = asyncio.create_task(one(4))
+            async for _ in stream(2):
+                pass
+            async with scope():
+                pass
+            done = await asyncio.gather(first, *later)
+            return [*done, await task]
+
+
+        def sync_entry() -> None:
+            asyncio.run(main())
+    """
+    assert codes(source) == []
+
+
+def test_method_of_a_base_class_and_super_call_not_awaited() -> None:
+    source = """
+        class Base:
+            async def save(self, obj) -> None:
+                ...
+
+
+        class Repo(Base):
+            async def save(self, obj) -> None:
+                super().save(obj)
+
+            async def create(self, obj) -> None:
+                self.save(obj)
+                await self.save(obj)
+    """
+    assert [(f.code, f.line) for f in rda(source)] == [("RDA101", 9), ("RDA101", 12)]
+
+
+def test_a_method_with_the_same_name_on_another_class_is_not_confused() -> None:
+    source = """
+        class Cache:
+            def get(self, key):
+                return None
+
+
+        class Store:
+            async def get(self, key):
+                return None
+
+
+        async def read(cache: Cache, key: str):
+            return cache.get(key)
+    """
+    assert codes(source) == []
+
+
+def test_session_attribute_typed_in_a_base_class_of_another_module(
+    tmp_path: Path, monkeypatch
+) -> None:
+    found = lint_tree(
+        tmp_path,
+        {
+            "repo/__init__.py": "",
+            "repo/base.py": """
+                from sqlmodel.ext.asyncio.session import AsyncSession
+
+
+                class BaseRepository:
+                    def __init__(self, session: AsyncSession) -> None:
+                        self.session = session
+            """,
+            "repo/users.py": """
+                from repo.base import BaseRepository
+
+
+                class UserRepository(BaseRepository):
+                    async def remove(self, user) -> None:
+                        await self.session.delete(user)
+                        self.session.commit()
+            """,
+        },
+        monkeypatch,
+    )
+    assert found == [("repo/users.py", 8, "RDA101")]
+
+
+def test_or_keeps_the_session_type_and_disagreement_drops_it() -> None:
+    base = """
+        from sqlmodel.ext.asyncio.session import AsyncSession
+
+
+        class Service:
+            def __init__(self, session: AsyncSession) -> None:
+                self.session = session
+
+            async def undo(self, session: AsyncSession | None = None) -> None:
+                session = {value}
+                session.rollback()
+    """
+    fired = textwrap.dedent(base).replace("{value}", "session or self.session")
+    assert codes(fired) == ["RDA101"]
+    unknown = textwrap.dedent(base).replace("{value}", "session or make_client()")
+    assert codes(unknown) == ["RDA101"]  # the known operand decides; the unknown one is no type
+    other = textwrap.dedent(base).replace("{value}", "session or 'no session'")
+    assert codes(other) == []  # a str literal is bound to something else: not trusted
+
+
+def test_local_session_factory_named_session_is_not_the_sync_session() -> None:
+    source = """
+        from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+        from sqlalchemy.orm import sessionmaker
+
+
+        async def main(url: str) -> None:
+            engine = create_async_engine(url, pool_pre_ping=True)
+            Session = sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+            async with Session() as session:
+                await session.commit()
+            await engine.dispose()
+    """
+    assert codes(source) == ["RDA103"]
+
+
+def test_commit_last_in_begin_is_silent_but_not_in_a_loop() -> None:
+    source = """
+        from sqlalchemy import text
+        from sqlalchemy.ext.asyncio import create_async_engine
+
+        engine = create_async_engine("postgresql+asyncpg://app@db/app", pool_pre_ping=True)
+
+
+        async def last() -> None:
+            async with engine.begin() as conn:
+                await conn.execute(text("SELECT 1"))
+                if True:
+                    await conn.commit()
+
+
+        async def looped(rows: list[str]) -> None:
+            async with engine.begin() as conn:
+                for row in rows:
+                    await conn.execute(text(row))
+                    await conn.commit()
+    """
+    assert [(f.code, f.line) for f in rda(source)] == [("RDA405", 19)]
+
+
+def test_rda213_fix_text_depends_on_the_future_import() -> None:
+    quoted = """
+        from sqlmodel import Field, Relationship, SQLModel
+
+
+        class Hero(SQLModel, table=True):
+            id: int | None = Field(default=None, primary_key=True)
+            team: "Team | None" = Relationship()
+    """
+    [finding] = rda(quoted)
+    assert 'Optional["Worker"]' in (finding.fix or "") and "__future__" not in (finding.fix or "")
+    postponed = "from __future__ import annotations\n" + textwrap.dedent(quoted).replace(
+        '"Team | None"', 'Optional["Team"]'
+    )
+    [finding] = rda(postponed)
+    assert (finding.fix or "").startswith("remove `from __future__ import annotations`")
+
+
+def test_rda605_and_rda501_stay_silent_on_deliberate_urls() -> None:
+    engine = """
+        import os
+        from sqlalchemy.ext.asyncio import create_async_engine
+
+        engine = create_async_engine(
+            os.environ.get("DATABASE_URL", "postgresql+asyncpg://app@localhost/app"),
+            pool_pre_ping=True,
+        )
+    """
+    assert codes(engine) == []
+    assert codes(engine.replace("postgresql+asyncpg://", "postgresql://")) == ["RDA605"]
+    env = """
+        import os
+        from alembic import context
+        from sqlalchemy import engine_from_config, pool
+        from sqlmodel import SQLModel
+        import app.models  # noqa: F401
+
+        config = context.config
+        url = make_url(os.environ["DATABASE_URL"]).set(drivername="postgresql+psycopg")
+        config.set_main_option("sqlalchemy.url", "postgresql+asyncpg://app@db/app")
+        target_metadata = SQLModel.metadata
+        connectable = engine_from_config(config.get_section("alembic"), poolclass=pool.NullPool)
+    """
+    assert codes(env, "alembic/env.py") == []
+    unconverted = textwrap.dedent(env).replace(
+        'url = make_url(os.environ["DATABASE_URL"]).set(drivername="postgresql+psycopg")\n', ""
+    )
+    assert codes(unconverted, "alembic/env.py") == ["RDA501"]
