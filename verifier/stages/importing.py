@@ -8,6 +8,8 @@ under its own rule (RDA206) because the message SQLAlchemy gives is easy to misr
 
 from __future__ import annotations
 
+import dataclasses
+
 from verifier import skill_refs
 from verifier.findings import Finding
 from verifier.stages.codes import finding, refused_by_sandbox
@@ -82,6 +84,25 @@ def _import_failure(ctx: StageContext, module: str, exc: BaseException) -> Findi
     return finding("RDA701", message, stage="import", file=file, line=line)
 
 
+# SQLAlchemy's words when a relationship's annotation did not resolve to a class: a string
+# annotation (``from __future__ import annotations``, ``"Optional[Team]"``) or a name no module
+# imported defines. The foreign_keys/back_populates advice of RDA702 does not fit those.
+UNRESOLVED_ANNOTATION = (
+    "failed to locate a name",
+    "using a generic class as the argument to relationship()",
+)
+UNRESOLVED_ANNOTATION_FIX = (
+    "Make every relationship annotation resolvable: no `from __future__ import annotations` in "
+    'models modules, quote only the class name (`Optional["Team"]`, `list["Hero"]`), and import '
+    "every module that defines a model named there (name them all in [tool.rda] models)"
+)
+
+
+def _unresolved_annotation(exc: BaseException) -> bool:
+    text = str(exc)
+    return any(words in text for words in UNRESOLVED_ANNOTATION)
+
+
 def _refused_by_guard(exc: BaseException) -> bool:
     from verifier.sandbox.guard import SandboxRefusal
 
@@ -127,15 +148,20 @@ def run(ctx: StageContext) -> str:
         configure_mappers()
     except SQLAlchemyError as exc:
         file, line = ctx.location_of(exc)
-        ctx.report(
-            finding(
-                "RDA702",
-                f"mapper configuration failed: {describe(exc)}",
-                stage="import",
-                file=file,
-                line=line,
-            )
+        found = finding(
+            "RDA702",
+            f"mapper configuration failed: {describe(exc)}",
+            stage="import",
+            file=file,
+            line=line,
         )
+        if _unresolved_annotation(exc):
+            found = dataclasses.replace(
+                found,
+                fix=UNRESOLVED_ANNOTATION_FIX,
+                skill_ref=skill_refs.RELATIONSHIPS_ANNOTATIONS,
+            )
+        ctx.report(found)
         return "failed"
     ctx.built.add("imported")
     return "passed"
