@@ -57,7 +57,7 @@ def test_lint_paths_returns_report(tmp_path: Path) -> None:
     report = lint_paths([tmp_path / "a.py"])
     assert isinstance(report, Report) and report.tool == "lint"
     assert report.exit_code == 1 and report.stages[0].name == "static"
-    assert report.tool_versions["rda"] and report.tool_versions["ruff"]
+    assert report.tool_versions["relational-db-agent"] and report.tool_versions["ruff"]
 
 
 def test_all_rules_maps_codes_to_documented_rules() -> None:

@@ -320,7 +320,7 @@ class _Run:
             target=" ".join(str(p) for p in self.paths),
             findings=sorted(findings, key=Finding.sort_key),
             assumptions=notes,
-            tool_versions={"rda": __version__, "ruff": ruff},
+            tool_versions={"relational-db-agent": __version__, "ruff": ruff},
             seconds=seconds,
         )
         note = f"{len(self.found.files)} file(s), {len(self.rules)} RDA rule(s)"
