@@ -50,7 +50,13 @@ def full_values(cls: Any, table: Any, created: dict[str, dict[str, Any]]) -> dic
 def required_values(
     cls: Any, table: Any, created: dict[str, dict[str, Any]], naive: Naive
 ) -> dict[str, Any] | None:
-    """Only what a caller must pass; None when a required value cannot be made up."""
+    """Only what a caller must pass; None when a required value cannot be made up.
+
+    ``created`` holds the parents this row points at: the parents' own required-values rows
+    where they were written, so the two rows of a table never share all their parents (a
+    link table keyed by its two foreign keys, a one-to-one foreign key, hold one row per
+    parent pair).
+    """
     import datetime as dt
 
     values: dict[str, Any] = {}
@@ -162,6 +168,7 @@ async def round_trip(ctx: StageContext, engine: Any, naive_defaults: Naive) -> N
     """Two rows per table (every column / only the required ones), then the relationships."""
     classes = {cls.__table__: cls for cls in mapped_classes()}
     created: dict[str, dict[str, Any]] = {}  # table -> primary key values of its full row
+    created_minimal: dict[str, dict[str, Any]] = {}  # ... of its required-values row
     for table in sorted_tables():
         cls = classes.get(table)
         if cls is None:
@@ -173,8 +180,10 @@ async def round_trip(ctx: StageContext, engine: Any, naive_defaults: Naive) -> N
         if pk is not None:
             created[table.name] = pk
         ctx.check_started(f"defaults of {table.name}")
-        minimal = required_values(cls, table, created, naive_defaults)
+        minimal = required_values(cls, table, {**created, **created_minimal}, naive_defaults)
         if minimal is not None:
-            await write_and_read(ctx, engine, cls, minimal, "with only the required values")
+            pk = await write_and_read(ctx, engine, cls, minimal, "with only the required values")
+            if pk is not None:
+                created_minimal[table.name] = pk
     for cls in classes.values():
         await load_relationships(ctx, engine, cls)
