@@ -31,6 +31,7 @@ STAGE_MODULES = {
     "schema": "verifier.stages.schema",
     "behavior": "verifier.stages.behavior",
     "migrations": "verifier.stages.migrations",
+    "erd": "verifier.stages.erd_schema",  # rda erd TARGET: the models' schema as one event
 }
 # The code of an exception of the target's that escapes a stage's own checks.
 STAGE_FAILURE_CODES = {
@@ -39,6 +40,7 @@ STAGE_FAILURE_CODES = {
     "schema": "RDA703",
     "behavior": "RDA712",
     "migrations": "RDA802",
+    "erd": "RDA701",
 }
 # What a stage needs to have been *built* before it (not: "passed without findings"): a schema
 # with a finding in it still carries the behaviour checks, a schema that was never built not.

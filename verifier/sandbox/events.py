@@ -54,6 +54,7 @@ class ChildLog:
     revision_files: dict[str, str] = field(default_factory=dict)  # revision id -> file
     # rda's own code failed in the child: {"stage", "summary", "traceback"} (exit 2, no finding)
     internal_error: dict[str, str] | None = None
+    schema: dict[str, Any] | None = None  # the ``erd`` job's tables (``rda erd TARGET``)
     done: bool = False
 
     def feed(self, line: str) -> None:
@@ -102,5 +103,7 @@ class ChildLog:
             self.internal_error = {
                 k: str(data.get(k, "")) for k in ("stage", "summary", "traceback")
             }
+        elif kind == "schema" and isinstance(data.get("tables"), list):
+            self.schema = data
         elif kind == "done":
             self.done = True
