@@ -18,7 +18,7 @@ from verifier import __version__
 from verifier.errors import RdaError
 
 # Subcommand modules, in the order ``rda --help`` lists them.
-SUBCOMMANDS = ("verify", "lint", "rules", "db", "skill")
+SUBCOMMANDS = ("verify", "lint", "rules", "db", "skill", "eval", "reflect", "render", "erd")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -9,7 +9,7 @@ from typing import Any
 
 from verifier.report.output import add_fail_on
 
-FORMATS = ("text", "json", "sarif", "junit", "github")
+FORMATS = ("text", "json", "sarif", "junit", "github", "html")
 STAGES = ("static", "import", "schema", "behavior", "migrations")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from verifier.errors import UsageError
 from verifier.report.model import Report
 
-FORMATS = ("text", "json", "sarif", "junit", "github")
+FORMATS = ("text", "json", "sarif", "junit", "github", "html")
 
 
 def render(report: Report, fmt: str) -> str:
@@ -33,4 +33,8 @@ def render(report: Report, fmt: str) -> str:
         from verifier.report.github import render_github
 
         return render_github(report)
+    if fmt == "html":
+        from verifier.report.html import render_html
+
+        return render_html(report)
     raise UsageError(f"unknown report format {fmt!r}", hint=f"choose one of: {', '.join(FORMATS)}")

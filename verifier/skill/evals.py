@@ -5,6 +5,12 @@ int, "prompt": str, "expected_output": str, "files": [str], "expectations": [str
 paths relative to the skill folder. This project adds one rule: every expectation names at least
 one finding code (``RDA104``), and every code it names is one ``rda`` reports, so grading an
 eval is reading a ``rda verify`` report, not a judgement call.
+
+``rda eval`` grades through two more keys (``verifier.evals.expectations``): ``checks``, aligned
+by index with ``expectations`` (an object per expectation, or null for one a person grades:
+such an expectation need not name a code), and ``verify`` (contract and stages). Each check
+must use known keys, name codes ``rda`` reports, and grade what its sentence says (one of the
+codes the sentence names); a contract path must exist in the skill.
 """
 
 from __future__ import annotations
@@ -73,7 +79,14 @@ def check_evals(skill: Skill, known_codes: Collection[str]) -> Iterator[Finding]
             if not isinstance(case.get(key), str) or not case[key].strip():
                 yield invalid(f"{label}: {key} must be a non-empty string")
         yield from _check_files(skill.root, label, case.get("files", []))
-        yield from _check_expectations(label, case.get("expectations"), known_codes)
+        checks = case.get("checks")
+        graded_by_person = (
+            {i for i, c in enumerate(checks) if c is None} if isinstance(checks, list) else set()
+        )
+        yield from _check_expectations(
+            label, case.get("expectations"), known_codes, graded_by_person
+        )
+        yield from _check_machine_checks(skill.root, label, case, known_codes)
 
 
 def _check_files(root: Path, label: str, files: object) -> Iterator[Finding]:
@@ -90,8 +103,57 @@ def _check_files(root: Path, label: str, files: object) -> Iterator[Finding]:
             )
 
 
+def _check_machine_checks(
+    root: Path, label: str, case: dict[str, Any], known_codes: Collection[str]
+) -> Iterator[Finding]:
+    """The ``checks`` and ``verify`` keys, in the format of ``verifier.evals.expectations``."""
+    from fnmatch import fnmatchcase
+
+    from verifier.evals.expectations import check_codes, check_problems, verify_problems
+
+    expectations, checks = case.get("expectations"), case.get("checks")
+    problems = check_problems(expectations, checks) + verify_problems(case.get("verify"))
+    for problem in problems:
+        yield Finding(codes.EVALS_INVALID, f"{label}: {problem}", file=EVALS_FILE)
+    verify = case.get("verify")
+    contract = verify.get("contract") if isinstance(verify, dict) else None
+    if isinstance(contract, str) and contract not in ("taskapi", "none", "auto"):
+        if not (root / contract).exists():
+            yield Finding(
+                codes.EVAL_FILE_MISSING,
+                f"{label}: verify contract {contract} does not exist (paths are relative to "
+                "the skill)",
+                file=EVALS_FILE,
+            )
+    if problems or not isinstance(checks, list) or not isinstance(expectations, list):
+        return
+    for index, (text, check) in enumerate(zip(expectations, checks, strict=True)):
+        patterns = check_codes(check)
+        if known_codes:
+            for pattern in patterns:
+                if not any(fnmatchcase(code, pattern) for code in known_codes):
+                    yield Finding(
+                        codes.EVAL_UNCHECKABLE,
+                        f"{label}: checks[{index}] names {pattern}, which matches no code rda "
+                        "reports",
+                        file=EVALS_FILE,
+                    )
+        cited = FINDING_CODE.findall(text) if isinstance(text, str) else []
+        if cited and patterns and not any(fnmatchcase(c, p) for c in cited for p in patterns):
+            yield Finding(
+                codes.EVAL_UNCHECKABLE,
+                f"{label}: checks[{index}] ({', '.join(patterns)}) grades none of the codes its "
+                f"expectation names ({', '.join(cited)})",
+                file=EVALS_FILE,
+                fix="entry i of checks must grade expectation i",
+            )
+
+
 def _check_expectations(
-    label: str, expectations: object, known_codes: Collection[str]
+    label: str,
+    expectations: object,
+    known_codes: Collection[str],
+    graded_by_person: Collection[int] = (),
 ) -> Iterator[Finding]:
     if (
         not isinstance(expectations, list)
@@ -104,7 +166,9 @@ def _check_expectations(
             file=EVALS_FILE,
         )
         return
-    for text in expectations:
+    for index, text in enumerate(expectations):
+        if index in graded_by_person:
+            continue  # its check is null: a person grades it, it need not name a code
         cited = FINDING_CODE.findall(text)
         unknown = sorted({code for code in cited if code not in known_codes})
         if not cited:
