@@ -106,7 +106,15 @@ def evaluate(request: EvalRequest) -> EvalResult:
             progress.advance(label, f"{entry['result']['pass_rate']:.0%}")
 
         if request.scheduler is not None:
-            from verifier.evals.cluster import run_on_cluster
+            try:
+                from verifier.evals.cluster import run_on_cluster
+            except ModuleNotFoundError as exc:
+                if exc.name != "distributed" and not str(exc.name).startswith("distributed."):
+                    raise
+                raise UsageError(
+                    "--scheduler needs Dask's distributed, which is not installed",
+                    'pip install "relational-db-agent[dask]"',
+                ) from None
 
             run_on_cluster(jobs, request.scheduler, request.db, request.retries, on_done)
         else:
