@@ -34,21 +34,6 @@ from verifier.rules.analysis import names as n
 from verifier.rules.analysis.context import FileContext
 from verifier.rules.analysis.project import imported_module, module_parts
 
-# Libraries an env.py or a models package imports for themselves, never for a side effect.
-LIBRARIES = frozenset(
-    {
-        "alembic",
-        "sqlalchemy",
-        "sqlmodel",
-        "dotenv",
-        "pydantic",
-        "pydantic_settings",
-        "asyncpg",
-        "psycopg",
-        "psycopg2",
-        "typing_extensions",
-    }
-)
 _TEMPLATE_IMPORTS = ("sqlmodel", "sqlalchemy", "alembic")
 _UNDEFINED = re.compile(r"`([^`]+)`")
 WITHHELD = "removing this import could unregister the tables of the models module it imports"
@@ -59,7 +44,7 @@ def is_project_module(module: str, level: int = 0) -> bool:
     if level:
         return True
     top = module.split(".")[0]
-    return bool(top) and top not in sys.stdlib_module_names and top not in LIBRARIES
+    return bool(top) and top not in sys.stdlib_module_names and top not in n.LIBRARIES
 
 
 def _import_at(ctx: FileContext, line: int | None) -> ast.Import | ast.ImportFrom | None:

@@ -40,23 +40,9 @@ import sys
 from collections.abc import Iterator
 
 from verifier import skill_refs
+from verifier.rules.analysis import names as n
 from verifier.rules.analysis.context import FileContext
 from verifier.rules.base import Rule, Violation
-
-_LIBRARIES = frozenset(
-    {
-        "alembic",
-        "sqlalchemy",
-        "sqlmodel",
-        "dotenv",
-        "pydantic",
-        "pydantic_settings",
-        "asyncpg",
-        "psycopg",
-        "psycopg2",
-        "logging",
-    }
-)
 
 
 class EnvPyModelsNotImported(Rule):
@@ -110,7 +96,7 @@ class EnvPyModelsNotImported(Rule):
                 modules = [alias.name for alias in node.names]
             for module in modules:
                 top = module.split(".")[0]
-                if top and top not in stdlib and top not in _LIBRARIES and top != "__future__":
+                if top and top not in stdlib and top not in n.LIBRARIES and top != "__future__":
                     return True
         for call in ctx.nodes(ast.Call):
             name = ctx.text(call.func)

@@ -204,3 +204,20 @@ SESSION_QUERIES = frozenset(
         "stream_scalars",
     }
 )
+
+# Libraries an env.py or a models package imports for their own use, never for the side effect
+# of registering tables (anything else not in the standard library is the project's own).
+LIBRARIES = frozenset(
+    {
+        "alembic",
+        "sqlalchemy",
+        "sqlmodel",
+        "dotenv",
+        "pydantic",
+        "pydantic_settings",
+        "asyncpg",
+        "psycopg",
+        "psycopg2",
+        "typing_extensions",
+    }
+)
