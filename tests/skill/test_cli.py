@@ -20,7 +20,7 @@ def rda(*args: str) -> int:
     return main(list(args))
 
 
-@pytest.mark.parametrize("skill", [SKILL, EXPERTISE, LINK], ids=["skill", "expertise", "link"])
+@pytest.mark.parametrize("skill", [SKILL, EXPERTISE], ids=["skill", "expertise"])
 def test_real_skills_pass_the_full_check(skill: Path, capsys: pytest.CaptureFixture[str]) -> None:
     # runnable examples included, on the default database (RDA_DATABASE_URL, else embedded)
     code = rda("skill", "check", str(skill))
@@ -29,6 +29,17 @@ def test_real_skills_pass_the_full_check(skill: Path, capsys: pytest.CaptureFixt
     assert "All checks passed" in out
     assert "runnable    passed" in out or skill.resolve() != SKILL.resolve()
     assert "layers      passed" in out  # the complete examples pass rda verify
+
+
+def test_the_skill_checks_through_its_link_in_dot_claude(capsys: pytest.CaptureFixture[str]) -> None:
+    """Read through the link, the skill is still valid (its name is the link's folder name).
+
+    The examples it holds are the skill's own, run and verified by the test above.
+    """
+    code = rda("skill", "check", str(LINK), "--no-run")
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "All checks passed" in out
 
 
 def test_the_link_in_dot_claude_is_the_skill() -> None:
