@@ -31,7 +31,7 @@ def test_real_skills_pass_the_full_check(skill: Path, capsys: pytest.CaptureFixt
     assert "layers      passed" in out  # the complete examples pass rda verify
 
 
-def test_the_skill_checks_through_its_link_in_dot_claude(capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_skill_checks_through_its_dot_claude_link(capsys: pytest.CaptureFixture[str]) -> None:
     """Read through the link, the skill is still valid (its name is the link's folder name).
 
     The examples it holds are the skill's own, run and verified by the test above.
