@@ -167,3 +167,20 @@ def test_an_explicit_taskapi_contract_is_kept(tmp_path: Path) -> None:
     target = load_target(tmp_path, "taskapi")
     assert target.spec.contract == "taskapi"
     assert target.assumptions[-1] == "contract = taskapi (named by --contract)"
+
+
+@pytest.mark.parametrize(
+    ("line", "says"),
+    [
+        ('database = ["chat.db"]', "database must be a string, not list"),
+        ("contract = 1", "contract must be a string, not int"),
+        ('crud = ["chat.crud", 2]', "crud must be a module name or a list"),
+    ],
+)
+def test_a_manifest_value_of_the_wrong_type_is_a_usage_error(
+    tmp_path: Path, line: str, says: str
+) -> None:
+    write(tmp_path, CHAT)
+    (tmp_path / "rda.toml").write_text(line + "\n")
+    with pytest.raises(UsageError, match=says):
+        load_target(tmp_path)

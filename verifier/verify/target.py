@@ -58,6 +58,15 @@ def read_manifest(root: Path) -> dict[str, Any] | None:
                 )
             manifest = {k: v for k, v in table.items() if k in MANIFEST_KEYS}
             check_env_table(file, manifest.get("env", {}))
+            for key in ("database", "alembic_ini", "contract", "database_url_env"):
+                value = manifest.get(key)
+                if value is not None and not isinstance(value, str):
+                    raise UsageError(
+                        f"{file}: [tool.rda] {key} must be a string, not {type(value).__name__}",
+                        f'{key} = "..." (only models and crud take a list)',
+                    )
+            for key in ("models", "crud"):
+                _module_list(str(file), key, manifest.get(key))
             return manifest
     return None
 
