@@ -35,14 +35,15 @@ class TargetSpec:
 
     def model_modules(self) -> list[str]:
         """Every models module the manifest or discovery names, in order."""
-        return _names(self.models)
+        return module_names(self.models)
 
     def crud_modules(self) -> list[str]:
         """Every crud module the manifest or discovery names, in order."""
-        return _names(self.crud)
+        return module_names(self.crud)
 
 
-def _names(value: str | list[str] | None) -> list[str]:
+def module_names(value: str | list[str] | None) -> list[str]:
+    """A manifest's ``models``/``crud`` value as a list of dotted names."""
     if not value:
         return []
     return [value] if isinstance(value, str) else list(value)

@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from verifier.errors import UsageError
+from verifier.report.paths import shown_path
 from verifier.sandbox.environment import dotenv_values
-from verifier.stages.context import TargetSpec
+from verifier.stages.context import TargetSpec, module_names
 from verifier.verify import discovery
 
 MANIFEST_KEYS = (
@@ -115,14 +116,8 @@ def _module_list(file: str, key: str, value: object) -> str | list[str] | None:
     )
 
 
-def _names(value: str | list[str] | None) -> list[str]:
-    if not value:
-        return []
-    return [value] if isinstance(value, str) else list(value)
-
-
 def _facts(root: Path, value: str | list[str] | None) -> list[discovery.ModuleFacts]:
-    return [facts for name in _names(value) if (facts := discovery.facts_of(root, name))]
+    return [facts for name in module_names(value) if (facts := discovery.facts_of(root, name))]
 
 
 def choose_contract(root: Path, manifest: dict[str, Any], flag: str | None) -> tuple[str, str]:
@@ -157,8 +152,8 @@ def load_target(path: Path, contract: str | None = None) -> Target:
     where = "[tool.rda]"
     models = _module_list(where, "models", manifest.get("models"))
     crud = _module_list(where, "crud", manifest.get("crud"))
-    expanded = [m for name in _names(models) for m in discovery.package_models(root, name)]
-    if len(expanded) > len(_names(models)):
+    expanded = [m for name in module_names(models) for m in discovery.package_models(root, name)]
+    if len(expanded) > len(module_names(models)):
         assumptions.append(
             f"models: every module of the package that defines tables: {', '.join(expanded)}"
         )
@@ -190,15 +185,9 @@ def load_target(path: Path, contract: str | None = None) -> Target:
                 "use --contract taskapi|none|auto|PATH",
             )
         spec.contract = str(contract_path.resolve())
-    shown = spec.contract if spec.contract in CONTRACTS else _shown_path(spec.contract)
+    shown = spec.contract if spec.contract in CONTRACTS else shown_path(spec.contract, None)
     assumptions.append(
         f"contract = {shown} ({why})"
         + ("" if spec.crud else "; no crud module, so no behaviour check has functions to call")
     )
     return Target(path=root, spec=spec, assumptions=assumptions)
-
-
-def _shown_path(path: str) -> str:
-    """A contract's path as the user typed it: from the cwd when under it, else absolute."""
-    full, cwd = Path(path), Path.cwd()
-    return full.relative_to(cwd).as_posix() if full.is_relative_to(cwd) else path
