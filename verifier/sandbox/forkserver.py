@@ -23,6 +23,7 @@ server never imports target code, and a child never returns into the server's lo
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import resource
@@ -87,6 +88,10 @@ def _preload() -> None:
                 importlib.import_module(name)
             except ImportError:  # an optional part (a contract plugin): the child imports it
                 continue
+    # What the server imported lives as long as every child: out of the collector's sight, a
+    # child's collections (pytest runs two at its end) walk only the objects made after the fork.
+    gc.collect()
+    gc.freeze()
 
 
 def die_with_parent() -> None:
