@@ -29,6 +29,7 @@ from verifier.contracts.sessions import open_session
 from verifier.stages.context import StageContext, import_module
 
 CONTEXT: StageContext | None = None
+LOCK_TIMEOUT = "3s"  # what emptying the tables waits for a lock a test left behind
 
 
 def _ctx() -> StageContext:
@@ -59,24 +60,69 @@ def rda_database_url() -> str:
     return _ctx().databases["main"]
 
 
-@pytest_asyncio.fixture(autouse=True)
-async def _rda_empty_tables() -> None:
-    """Empty the target's tables before each test: each test starts as on a fresh database."""
-    from sqlalchemy import text
-    from sqlalchemy.ext.asyncio import create_async_engine
-    from sqlalchemy.pool import NullPool
+class _Emptier:
+    """Empties the target's tables through one connection of the verifier's own.
 
+    Each test runs on an event loop of its own (pytest-asyncio), and an asyncpg connection
+    belongs to the loop that opened it: emptying from the test's loop would connect anew for
+    every test (an engine, a login, the dialect's first queries: most of a test's set-up). So
+    the connection lives on a loop in a thread of its own for the whole contract run, and each
+    test waits there for its ``TRUNCATE``.
+    """
+
+    def __init__(self, url: str) -> None:
+        import asyncio
+        import threading
+
+        from sqlalchemy.ext.asyncio import create_async_engine
+
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(
+            target=self._loop.run_forever, name="rda-empty-tables", daemon=True
+        )
+        self._thread.start()
+        self._engine = create_async_engine(url, pool_size=1, max_overflow=0)
+
+    def empty(self, names: str) -> None:
+        """``TRUNCATE`` the tables named (ids restart, as on a fresh database)."""
+        import asyncio
+
+        from sqlalchemy import text
+
+        async def truncate() -> None:
+            async with self._engine.begin() as conn:
+                # A connection of the target still holding a lock fails the test, not hangs it.
+                await conn.execute(text(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'"))
+                await conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+        asyncio.run_coroutine_threadsafe(truncate(), self._loop).result()
+
+    def close(self) -> None:
+        import asyncio
+
+        asyncio.run_coroutine_threadsafe(self._engine.dispose(), self._loop).result()
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join()
+        self._loop.close()
+
+
+@pytest.fixture(scope="session")
+def _rda_emptier() -> Iterator[_Emptier]:
+    emptier = _Emptier(_ctx().databases["main"])
+    try:
+        yield emptier
+    finally:
+        emptier.close()
+
+
+@pytest.fixture(autouse=True)
+def _rda_empty_tables(_rda_emptier: _Emptier) -> None:
+    """Empty the target's tables before each test: each test starts as on a fresh database."""
     from verifier.stages.targetmodels import sorted_tables
 
     names = ", ".join(f'"{t.name}"' for t in sorted_tables())
-    if not names:
-        return
-    engine = create_async_engine(_ctx().databases["main"], poolclass=NullPool)
-    try:
-        async with engine.begin() as conn:
-            await conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    finally:
-        await engine.dispose()
+    if names:
+        _rda_emptier.empty(names)
 
 
 @pytest_asyncio.fixture
