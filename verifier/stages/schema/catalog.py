@@ -37,28 +37,42 @@ def _finding(
     )
 
 
-def _indexed_column_lists(inspector: Any, table: str) -> list[list[str]]:
-    indexed = [list(i["column_names"]) for i in inspector.get_indexes(table)]
-    indexed.append(list(inspector.get_pk_constraint(table)["constrained_columns"]))
-    indexed += [list(u["column_names"]) for u in inspector.get_unique_constraints(table)]
+def _indexed_column_lists(catalog: dict[str, Any], key: Any) -> list[list[str]]:
+    indexed = [list(i["column_names"]) for i in catalog["indexes"].get(key, [])]
+    indexed.append(list((catalog["primary_keys"].get(key) or {}).get("constrained_columns", [])))
+    indexed += [list(u["column_names"]) for u in catalog["uniques"].get(key, [])]
     return [ix for ix in indexed if ix]
 
 
 def inspect_catalog(ctx: StageContext, connection: Any) -> list[Finding]:
-    """Findings the live catalog shows: unindexed FKs, JSON columns, naive timestamps."""
+    """Findings the live catalog shows: unindexed FKs, JSON columns, naive timestamps.
+
+    Each kind of object is reflected for every table at once (``get_multi_*``): one catalog
+    query per kind instead of one per kind and table.
+    """
     from sqlalchemy import inspect
     from sqlalchemy.dialects.postgresql import JSON, JSONB
     from sqlalchemy.types import DateTime
 
     classes = {cls.__table__.name: cls for cls in mapped_classes()}
     inspector = inspect(connection)
+    # Alembic's version table, or a table the models do not map: not looked at.
+    tables = [t for t in inspector.get_table_names() if t in classes]
+    if not tables:
+        return []
+    catalog = {
+        "indexes": inspector.get_multi_indexes(filter_names=tables),
+        "primary_keys": inspector.get_multi_pk_constraint(filter_names=tables),
+        "uniques": inspector.get_multi_unique_constraints(filter_names=tables),
+        "foreign_keys": inspector.get_multi_foreign_keys(filter_names=tables),
+        "columns": inspector.get_multi_columns(filter_names=tables),
+    }
     findings: list[Finding] = []
-    for table in inspector.get_table_names():
-        cls = classes.get(table)
-        if cls is None:  # alembic's version table, or a table the models do not map
-            continue
-        indexed = _indexed_column_lists(inspector, table)
-        for fk in inspector.get_foreign_keys(table):
+    for table in tables:
+        cls = classes[table]
+        key = (None, table)
+        indexed = _indexed_column_lists(catalog, key)
+        for fk in catalog["foreign_keys"].get(key, []):
             cols = list(fk["constrained_columns"])
             if any(sorted(ix[: len(cols)]) == sorted(cols) for ix in indexed):
                 continue
@@ -74,7 +88,7 @@ def inspect_catalog(ctx: StageContext, connection: Any) -> list[Finding]:
                     skill_refs.MODELS_FOREIGN_KEYS,
                 )
             )
-        for column in inspector.get_columns(table):
+        for column in catalog["columns"].get(key, []):
             kind, name = column["type"], column["name"]
             if isinstance(kind, JSON) and not isinstance(kind, JSONB):
                 findings.append(
