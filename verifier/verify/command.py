@@ -27,14 +27,13 @@ CLEANUP_SECONDS = 1.5  # after an interrupt: what the lanes may take to drop the
 
 def verify(args: argparse.Namespace, stages: tuple[str, ...], out: TextIO, err: TextIO) -> int:
     from verifier.verify.pipeline import Options, ProviderGate, sandbox_for
-    from verifier.verify.target import load_target
 
     if args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
     if args.timeout <= 0 or args.check_timeout <= 0 or args.import_timeout <= 0:
         raise UsageError("--timeout, --check-timeout and --import-timeout must be positive")
     check_output(args.output)
-    targets = [load_target(path, args.contract) for path in args.targets]
+    targets: list[Target] = []
     options = Options(
         split_migrations=args.jobs == 1,
         stages=stages,
@@ -61,10 +60,15 @@ def verify(args: argparse.Namespace, stages: tuple[str, ...], out: TextIO, err: 
 
             provider = get_provider(args.db)
             gate = ProviderGate(provider)
-            if (
-                provider.sandbox_access_known()
-            ):  # the sandbox warms up (imports) while the provider starts
+            # The sandbox's fork server takes most of a second to import what the children
+            # need, and every child waits for it: it starts first and warms up while the
+            # targets are read and the provider starts.
+            if provider.sandbox_access_known():
                 options.sandbox = sandbox_for(gate).start()
+        from verifier.verify.target import load_target
+
+        targets.extend(load_target(path, args.contract) for path in args.targets)
+        if provider is not None:
             provider.start()
             if options.sandbox is None or options.sandbox.access != provider.sandbox_access():
                 if options.sandbox is not None:
