@@ -41,6 +41,12 @@ class OneModulePerFile(importlib.abc.MetaPathFinder):
     def __init__(self, root: Path) -> None:
         self.root = os.path.realpath(root)
         self._seen: dict[str, bool] = {}  # path -> inside the target (realpath is not free)
+        # What was loaded before the target's code could run (the fork server's libraries and
+        # the verifier): none of it comes from the target's folder, so it is never looked at.
+        # (By identity, kept alive so that no id is reused: a module need not be hashable.)
+        self._kept = list(sys.modules.values())
+        self._before = {id(module) for module in self._kept}
+        self._real: dict[str, str] = {}  # a module's __file__ -> its realpath
 
     def _ours(self, entry: str) -> bool:
         known = self._seen.get(entry)
@@ -69,7 +75,7 @@ class OneModulePerFile(importlib.abc.MetaPathFinder):
         origin = getattr(spec, "origin", None)
         if spec is None or not origin or not self._ours(origin):
             return spec
-        loaded = _loaded_from(os.path.realpath(origin), fullname)
+        loaded = self._loaded_from(os.path.realpath(origin), fullname)
         if loaded is None:
             return spec
         return importlib.util.spec_from_loader(
@@ -79,14 +85,26 @@ class OneModulePerFile(importlib.abc.MetaPathFinder):
             is_package=spec.submodule_search_locations is not None,
         )
 
+    def _loaded_from(self, origin: str, other_than: str) -> ModuleType | None:
+        """The module already loaded from the file ``origin`` (a realpath), if any.
 
-def _loaded_from(origin: str, other_than: str) -> ModuleType | None:
-    module: Any
-    for name, module in list(sys.modules.items()):
-        file = getattr(module, "__file__", None)
-        if name != other_than and file and os.path.realpath(file) == origin:
-            return module  # type: ignore[no-any-return]
-    return None
+        Every import of a target module asks, so each module's realpath is resolved once
+        (``lstat`` of every component of a path: a scan of ``sys.modules`` that resolved them
+        all made each import of the target cost a tenth of a second).
+        """
+        module: Any
+        for name, module in list(sys.modules.items()):
+            if id(module) in self._before or name == other_than:
+                continue
+            file = getattr(module, "__file__", None)
+            if not file:
+                continue
+            real = self._real.get(file)
+            if real is None:
+                real = self._real[file] = os.path.realpath(file)
+            if real == origin:
+                return module  # type: ignore[no-any-return]
+        return None
 
 
 def install(root: Path) -> None:
