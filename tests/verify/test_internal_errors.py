@@ -115,9 +115,9 @@ def test_a_bug_in_the_command_layer_is_one_line(tmp_path: Path) -> None:
     copy = planted_verifier(
         tmp_path,
         "verify/command.py",
-        "    targets = [load_target(path, args.contract) for path in args.targets]\n",
-        "    targets = [load_target(path, args.contract) for path in args.targets]\n"
-        "    targets[99]\n",
+        "        targets.extend(load_target(path, args.contract) for path in args.targets)\n",
+        "        targets.extend(load_target(path, args.contract) for path in args.targets)\n"
+        "        targets[99]\n",
     )
     proc = run_planted(copy, "verify", str(copy_reference(tmp_path)), "-q")
     assert proc.returncode == 2
