@@ -4,6 +4,11 @@ Each subcommand lives in its own module under ``verifier.cli`` with two function
 ``register(subparsers)`` adds its parser (cheap: no heavy imports) and ``run(args) -> int``
 does the work, importing what it needs only then. ``rda lint`` must start fast, so nothing
 here imports sqlalchemy, sqlmodel or alembic.
+
+A command line that starts with a subcommand's module name (``rda erd ...``) builds only that
+module's parser: the other modules' imports (the report machinery, JSON, dataclasses) would
+cost every command for nothing, and argparse parses ``erd ...`` the same way whether or not the
+other subparsers exist. Anything else (``rda --help``, ``rda rule X``, a typo) gets them all.
 """
 
 from __future__ import annotations
@@ -21,7 +26,8 @@ from verifier.errors import RdaError
 SUBCOMMANDS = ("verify", "lint", "rules", "db", "skill", "eval", "reflect", "render", "erd")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The ``rda`` parser; with ``only`` (a name in ``SUBCOMMANDS``), that module's commands."""
     parser = argparse.ArgumentParser(
         prog="rda",
         description=(
@@ -36,17 +42,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"rda {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in SUBCOMMANDS:
+    for name in (only,) if only else SUBCOMMANDS:
         module = importlib.import_module(f"verifier.cli.{name}")
         module.register(subparsers)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    first = arguments[0] if arguments else None
+    parser = build_parser(first if first in SUBCOMMANDS else None)
+    args = parser.parse_args(arguments)
     if not getattr(args, "handler", None):
-        parser.print_help()
+        build_parser().print_help()  # the help that lists every command
         return 2
     try:
         return int(args.handler(args))
