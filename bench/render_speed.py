@@ -4,12 +4,18 @@
    render: every file written, ruff run over them) and into the same folder again (nothing
    changes): goal median <= 1 s each;
 2. ``rda erd templates/examples/taskapi.yaml`` (Mermaid to stdout): goal median <= 0.5 s;
-3. ``python -c "import pydantic"`` and ``python -c pass`` as the floor the first two stand on.
+3. ``python -c "import pydantic"`` and ``python -c pass`` as the floor the first two stand on,
+   and the import floor of ``rda erd SPEC``: PyYAML, pydantic's ``BaseModel`` and ``Field``,
+   and ``importlib.metadata`` (pydantic's plugin loader imports it when it builds the first
+   validator). Whatever ``erd`` takes beyond that line is rda's own code and its models.
 
 Every figure is a process started from scratch and timed around ``subprocess.run``; medians
 over ``--runs`` runs, the commands taken in turn (round-robin) so that load from other work on
 the machine hits them alike. A render whose spec is unchanged needs no database, and neither
 path imports SQLAlchemy (checked here with ``-X importtime``).
+
+With ``PYTHONDONTWRITEBYTECODE`` set, rda's modules are compiled from source in every run
+unless a ``__pycache__`` is already there (the output says which); an installed rda has one.
 
 Run: ``python bench/render_speed.py [--runs N]``.
 """
@@ -29,6 +35,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 SPEC = REPO / "templates" / "examples" / "taskapi.yaml"
 GOALS = {"render (first)": 1.0, "render (again)": 1.0, "erd": 0.5}
+ERD_FLOOR = "import yaml, importlib.metadata; from pydantic import BaseModel, Field"
 
 
 def timed(command: list[str]) -> float:
@@ -65,6 +72,7 @@ def main() -> None:
     commands = {
         "python -c pass": lambda i: [python, "-c", "pass"],
         "import pydantic": lambda i: [python, "-c", "import pydantic"],
+        "erd import floor": lambda i: [python, "-c", ERD_FLOOR],
         "render (first)": lambda i: [*render, str(scratch / f"first-{i}")],
         "render (again)": lambda i: [*render, str(again)],
         "erd": lambda i: [python, "-m", "verifier", "erd", str(SPEC)],
@@ -81,11 +89,17 @@ def main() -> None:
             ratio = f"{median / goal:.2f} of goal" if goal else ""
             goal_text = f"{goal:.2f}" if goal else "-"
             print(f"{name:<18} {median:8.3f} {min(values):8.3f} {goal_text:>6}  {ratio}")
+        above = statistics.median(times["erd"]) - statistics.median(times["erd import floor"])
+        print(f"erd above its import floor: {above:.3f} s (rda's own modules and models)")
         for name in ("render (again)", "erd"):
             uses = imports_sqlalchemy(commands[name](0))
             print(f"{name} imports sqlalchemy: {'yes' if uses else 'no'}")
         load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
         print(f"load average while measuring: {load:.2f} on {os.cpu_count()} cores")
+        if os.environ.get("PYTHONDONTWRITEBYTECODE"):
+            cached = any((REPO / "verifier" / "render" / "__pycache__").glob("spec.*.pyc"))
+            state = "present" if cached else "absent: compiled from source in every run"
+            print(f"PYTHONDONTWRITEBYTECODE is set; rda's bytecode cache {state}")
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 

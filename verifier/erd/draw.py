@@ -8,8 +8,6 @@ foot pairs: ``||`` exactly one, ``|o`` zero or one, ``o{`` zero or more. DOT dra
 
 from __future__ import annotations
 
-from html import escape
-
 from verifier.erd.model import Erd, ErdColumn, ErdRelation
 
 MERMAID_PARENT = {True: "||", False: "|o"}  # required -> exactly one, else zero or one
@@ -56,6 +54,8 @@ DOT_CHILD = {True: "teeodot", False: "crowodot"}
 
 
 def to_dot(erd: Erd) -> str:
+    from html import escape  # the DOT labels only: Mermaid and Markdown never need it
+
     lines = [
         f"digraph {_dot_id(erd.title or 'erd')} {{",
         "    graph [rankdir=LR, fontname=Helvetica, fontsize=11, nodesep=0.5, ranksep=1.0];",

@@ -9,10 +9,20 @@ migration cannot disagree (the verifier's autogenerate diff would say so if they
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from verifier.render.references import fk_column, snake
-from verifier.render.spec import EntitySpec, FieldSpec, Operations, RelationshipSpec, Spec
+from verifier.render.spec import (
+    EntitySpec,
+    FieldSpec,
+    Operations,
+    RelationshipSpec,
+    Spec,
+    default_operations,
+)
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 AUDIT_FIELDS = ("entity_type", "entity_id", "action", "actor_id", "details", "created_at")
 
@@ -650,7 +660,7 @@ def _audit_entity(spec: Spec, actor: Entity | None) -> Entity:
 def _operations(name: str, entity: EntitySpec) -> list[Operation]:
     ops: Operations = entity.operations
     if entity.primary_key is not None and "operations" not in entity.model_fields_set:
-        ops = Operations.model_validate({"create": {}, "list": {}})
+        ops = default_operations(("create", "list"))
     e = snake(name)
     many = entity.plural or plural(e)
     result = []
@@ -658,7 +668,7 @@ def _operations(name: str, entity: EntitySpec) -> list[Operation]:
         op = getattr(ops, kind)
         if op is None:
             continue
-        options = op.model_dump()
+        options = _options(op)
         given = options.pop("name", None)
         default = {
             "create": f"create_{e}",
@@ -676,6 +686,21 @@ def _operations(name: str, entity: EntitySpec) -> list[Operation]:
             )
         result.append(Operation(kind, given or default, options))
     return result
+
+
+def _options(op: BaseModel) -> dict[str, Any]:
+    """An operation's settings as a dict, what ``op.model_dump()`` gives for these flat models.
+
+    Read off the fields instead: ``model_dump`` would build a validator and a serializer (a
+    schema of its own) for every operation class a spec uses, seven of them for taskapi, which
+    is most of what ``rda erd`` spent after validating. Lists are copied, as ``model_dump``
+    copies them, so no caller can change the spec.
+    """
+    return {
+        name: list(value) if isinstance(value, list) else value
+        for name in type(op).model_fields
+        for value in (getattr(op, name),)
+    }
 
 
 def _parents_first(entities: list[Entity]) -> list[Entity]:

@@ -19,11 +19,18 @@ A minimal spec::
           title: {type: str, max_length: 300}
         relationships:
           author: {target: Author, back_populates: posts}
+
+Building these models is most of what ``rda erd SPEC`` costs beyond importing pydantic (goal:
+0.5 s for the whole process, ``bench/render_speed.py``), so three choices here are about speed
+and change nothing else: no ``from __future__ import annotations`` (pydantic would evaluate
+every annotation from its string), empty collections from ``lambda: []`` / ``lambda: {}``
+rather than ``list`` / ``dict`` (pydantic reads each factory's signature, and a builtin's is
+parsed from text by ``tokenize``, whose first use compiles a large regular expression), and
+``default_operations`` builds the default operations without a validator of their own.
 """
 
-from __future__ import annotations
-
-from typing import Annotated, Any, Literal
+from collections.abc import Iterable
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -75,7 +82,7 @@ class FieldSpec(_Strict):
     description: str | None = Field(None, description="a comment rendered beside the field")
 
     @model_validator(mode="after")
-    def _options_fit_the_type(self) -> FieldSpec:
+    def _options_fit_the_type(self) -> Self:
         if self.type == "enum" and self.enum is None:
             raise ValueError("an enum field needs `enum: <EnumName>` naming an entry of `enums`")
         if self.type != "enum" and self.enum is not None:
@@ -107,7 +114,7 @@ class RelationshipSpec(_Strict):
     )
 
     @model_validator(mode="after")
-    def _options_fit_the_kind(self) -> RelationshipSpec:
+    def _options_fit_the_kind(self) -> Self:
         if self.kind == "many_to_many":
             if self.through is None:
                 raise ValueError("a many_to_many relationship needs `through: <LinkEntity>`")
@@ -154,10 +161,11 @@ class GetOp(_Strict):
 
 class ListOp(_Strict):
     scope: list[Identifier] = Field(
-        default_factory=list, description="relationships every call filters on (required args)"
+        default_factory=lambda: [],
+        description="relationships every call filters on (required args)",
     )
     filters: list[Identifier] = Field(
-        default_factory=list, description="fields a call may filter on (optional args)"
+        default_factory=lambda: [], description="fields a call may filter on (optional args)"
     )
     order_by: list[Annotated[str, StringConstraints(pattern=r"^-?[a-z][a-z0-9_]*$")]] | None = (
         Field(None, description="`-name` for descending (default: newest first, else by id)")
@@ -217,6 +225,28 @@ class Operations(_Strict):
 
 
 DEFAULT_OPERATIONS = {"create": {}, "get": {}, "list": {}, "update": {}, "delete": {}}
+OPERATION_MODELS: dict[str, type[_Strict]] = {
+    "create": CreateOp,
+    "get": GetOp,
+    "list": ListOp,
+    "update": UpdateOp,
+    "delete": DeleteOp,
+    "assign": AssignOp,
+    "tree": TreeOp,
+    "link": LinkOp,
+}
+
+
+def default_operations(kinds: Iterable[str] = tuple(DEFAULT_OPERATIONS)) -> Operations:
+    """``Operations.model_validate({kind: {} for kind in kinds})``, built without validating.
+
+    Every value is a model's own default, so there is nothing to check; validating would build
+    the validator of ``Operations`` (and of each operation) on its own, since pydantic builds a
+    validator per model even when the spec's validator already holds that schema: ~10 ms of
+    ``rda erd`` for a spec with an entity that leaves out ``operations:``. Same fields, same
+    ``model_fields_set`` (tests/render/test_erd_startup.py compares the two).
+    """
+    return Operations.model_construct(**{k: OPERATION_MODELS[k].model_construct() for k in kinds})
 
 
 class EntitySpec(_Strict):
@@ -225,8 +255,8 @@ class EntitySpec(_Strict):
     table: Identifier | None = Field(None, description="default: the name in snake_case")
     plural: Identifier | None = Field(None, description="for `list_<plural>` (default: +s)")
     description: str | None = None
-    fields: dict[Identifier, FieldSpec] = Field(default_factory=dict)
-    relationships: dict[Identifier, RelationshipSpec] = Field(default_factory=dict)
+    fields: dict[Identifier, FieldSpec] = Field(default_factory=lambda: {})
+    relationships: dict[Identifier, RelationshipSpec] = Field(default_factory=lambda: {})
     primary_key: list[Identifier] | None = Field(
         None,
         description="a composite key of references/fields (a link entity); default: `id`",
@@ -238,12 +268,11 @@ class EntitySpec(_Strict):
     soft_delete: bool = Field(False, description="a `deleted_at` column; reads hide such rows")
     audited: bool = Field(False, description="writes add a row to the `audit` entity")
     unique_together: list[list[Identifier]] = Field(
-        default_factory=list, description="composite unique constraints (e.g. per tenant)"
+        default_factory=lambda: [], description="composite unique constraints (e.g. per tenant)"
     )
-    indexes: list[IndexSpec] = Field(default_factory=list)
-    operations: Operations = Field(
-        default_factory=lambda: Operations.model_validate(DEFAULT_OPERATIONS)
-    )
+    indexes: list[IndexSpec] = Field(default_factory=lambda: [])
+    # a lambda: pydantic would pass the validated data to a factory that takes an argument
+    operations: Operations = Field(default_factory=lambda: default_operations())
 
     def timestamp_columns(self) -> list[str]:
         if self.timestamps is True:
@@ -272,6 +301,6 @@ class Spec(_Strict):
     database_url_env: Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9_]*$")] = (
         "DATABASE_URL"
     )
-    enums: dict[ClassName, list[EnumValue]] = Field(default_factory=dict)
+    enums: dict[ClassName, list[EnumValue]] = Field(default_factory=lambda: {})
     audit: AuditSpec | None = None
     entities: dict[ClassName, EntitySpec] = Field(min_length=1)

@@ -11,21 +11,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
 Path_ = tuple[str | int, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Position:
+class Position(NamedTuple):  # not a dataclass: cheaper to define and to make (one a value)
     line: int  # 1-based
     column: int  # 1-based
 
 
-@dataclass
-class SourceProblem:
+class SourceProblem(NamedTuple):
     """One problem found while reading the YAML (before any validation)."""
 
     position: Position
