@@ -18,7 +18,7 @@ from pathlib import Path
 
 from verifier.errors import UsageError
 from verifier.lint.config import LintConfig
-from verifier.lint.engine import ALEMBIC_INI, MAKO, file_kind
+from verifier.lint.kinds import ALEMBIC_INI, MAKO, file_kind
 
 # ruff's default `exclude` list: tool caches, VCS and virtualenv directories.
 SKIPPED_DIRS = frozenset(

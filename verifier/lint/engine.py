@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from verifier.findings import Finding
+from verifier.lint.kinds import ALEMBIC_INI, MAKO, PYTHON, file_kind
 from verifier.lint.noqa import parse_suppressions
 from verifier.lint.reading import SourceFile, parse_python
 from verifier.rules.analysis.context import FileContext
@@ -20,17 +21,16 @@ from verifier.rules.analysis.indexing import build_index
 from verifier.rules.analysis.project import ProjectIndex
 from verifier.rules.base import Rule, Violation
 
-PYTHON, ALEMBIC_INI, MAKO = "python", "alembic_ini", "mako"
-
-
-def file_kind(name: str) -> str:
-    """What rules apply to a file, from its name."""
-    lowered = name.replace("\\", "/").rsplit("/", 1)[-1].lower()
-    if lowered == "alembic.ini":
-        return ALEMBIC_INI
-    if lowered.endswith(".mako"):
-        return MAKO
-    return PYTHON
+__all__ = [
+    "ALEMBIC_INI",
+    "MAKO",
+    "PYTHON",
+    "AstPass",
+    "build_contexts",
+    "default_jobs",
+    "file_kind",
+    "run_rules",
+]
 
 
 @dataclass
@@ -78,11 +78,10 @@ def build_contexts(
 
 # Below this many files a second process costs more than it saves.
 PARALLEL_MIN_FILES = 48
-_FORKED: tuple[list[list[FileContext]], list[Rule], Callable[[str, str], bool] | None] | None = None
 
 
 def default_jobs(files: int) -> int:
-    """Worker processes for the rule pass: one per CPU (at most 4) for large runs.
+    """Processes for the rule pass: one per CPU (at most 4) for large runs.
 
     Only from a single-threaded process: forking one with threads (an embedding program's
     thread pool) can deadlock the child.
@@ -94,13 +93,6 @@ def default_jobs(files: int) -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
 
-def _run_chunk(index: int) -> tuple[list[Violation], list[str]]:
-    assert _FORKED is not None
-    chunks, rules, enabled = _FORKED
-    result = _run_serial(chunks[index], rules, enabled)
-    return result.violations, result.notes
-
-
 def run_rules(
     contexts: Iterable[FileContext],
     rules: Iterable[Rule],
@@ -109,25 +101,25 @@ def run_rules(
 ) -> AstPass:
     """Run ``rules`` over ``contexts``; ``enabled(code, path)`` filters per file.
 
-    With ``jobs > 1`` the contexts are split between forked worker processes, which inherit the
-    parsed trees and the project index and send back only their findings.
+    With ``jobs > 1`` the contexts are split between this process and forked copies of it
+    (``forked.run_parts``), which inherit the parsed trees and the project index and send back
+    only their findings.
     """
     contexts = list(contexts)
     rules = list(rules)
-    if jobs <= 1 or len(contexts) < 2:
+    if jobs <= 1 or len(contexts) < 2 or not hasattr(os, "fork"):
         return _run_serial(contexts, rules, enabled)
-    import multiprocessing
+    from verifier.lint.forked import run_parts
 
-    global _FORKED
+    jobs = min(jobs, len(contexts))
     chunks = [contexts[i::jobs] for i in range(jobs)]
-    _FORKED = (chunks, rules, enabled)
-    try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            parts = pool.map(_run_chunk, range(jobs))
-    finally:
-        _FORKED = None
+
+    def part(index: int) -> tuple[list[Violation], list[str]]:
+        found = _run_serial(chunks[index], rules, enabled)
+        return found.violations, found.notes
+
     result = AstPass(contexts=contexts)
-    for violations, notes in parts:
+    for violations, notes in run_parts(part, jobs):
         result.violations.extend(violations)
         result.notes.extend(notes)
     return result

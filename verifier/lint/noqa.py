@@ -13,9 +13,11 @@ import re
 import tokenize
 from dataclasses import dataclass, field
 
+# Compiled by ``re`` on first use (and cached there): most files never mention ``noqa``, and
+# these case-insensitive patterns are among the slowest of a run to compile.
 _CODES = r"(?P<codes>[A-Za-z]+[0-9]+(?:[\s,]+[A-Za-z]+[0-9]+)*)"
-_LINE = re.compile(r"#\s*noqa(?::\s*" + _CODES + r")?", re.IGNORECASE)
-_FILE = re.compile(r"^#\s*rda\s*:\s*noqa(?::\s*" + _CODES + r")?", re.IGNORECASE)
+_LINE = r"#\s*noqa(?::\s*" + _CODES + r")?"
+_FILE = r"^#\s*rda\s*:\s*noqa(?::\s*" + _CODES + r")?"
 
 ALL = None  # marker: every code
 
@@ -65,7 +67,7 @@ def parse_suppressions(source: str) -> Suppressions:
     if "noqa" not in source.lower():
         return found
     for line, text, alone in _comments(source):
-        file_match = _FILE.match(text) if alone else None
+        file_match = re.match(_FILE, text, re.IGNORECASE) if alone else None
         if file_match:
             codes = _codes(file_match)
             if codes is None:
@@ -73,7 +75,7 @@ def parse_suppressions(source: str) -> Suppressions:
             else:
                 found.file_codes |= codes
             continue
-        match = _LINE.search(text)
+        match = re.search(_LINE, text, re.IGNORECASE)
         if match:
             codes = _codes(match)
             previous = found.lines.get(line, set())

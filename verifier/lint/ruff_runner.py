@@ -81,8 +81,12 @@ def ruff_version() -> str:
         import ruff
 
         site = Path(ruff.__file__).resolve().parent.parent
-        found = sorted(site.glob("ruff-*.dist-info"))
-        return found[-1].name[len("ruff-") : -len(".dist-info")] if found else "unknown"
+        found = sorted(  # the names site.glob("ruff-*.dist-info") finds, without its regex
+            name
+            for name in os.listdir(site)
+            if name.startswith("ruff-") and name.endswith(".dist-info")
+        )
+        return found[-1][len("ruff-") : -len(".dist-info")] if found else "unknown"
     except Exception:  # pragma: no cover - version is informative only
         return "unknown"
 
@@ -250,11 +254,32 @@ def run_ruff(
     return start_ruff(files, selection, target_version, fix).findings()
 
 
+class PendingSource:
+    """Findings of ruff on a snippet fed through its stdin, collected by ``findings()``: the
+    process starts (its slowest part) while the RDA rules run."""
+
+    def __init__(self, filename: str, cmd: list[str] | None, source: str) -> None:
+        self.filename = filename
+        self.job = RuffJob(cmd, stdin=source) if cmd is not None else None
+
+    def findings(self) -> list[Finding]:
+        if self.job is None:
+            return []
+        return [to_finding(item, self.filename) for item in self.job.items()]
+
+
+def start_ruff_source(
+    source: str, filename: str, selection: Selection, target_version: str
+) -> PendingSource:
+    """Start ruff on an in-memory snippet (through its stdin); read it with findings()."""
+    if not selection.ruff_select():
+        return PendingSource(filename, None, source)
+    cmd = [*_command(selection, target_version, False), "--stdin-filename", filename, "-"]
+    return PendingSource(filename, cmd, source)
+
+
 def run_ruff_source(
     source: str, filename: str, selection: Selection, target_version: str
 ) -> list[Finding]:
     """Lint an in-memory snippet through ruff's stdin."""
-    if not selection.ruff_select():
-        return []
-    cmd = [*_command(selection, target_version, False), "--stdin-filename", filename, "-"]
-    return [to_finding(item, filename) for item in _run(cmd, stdin=source)]
+    return start_ruff_source(source, filename, selection, target_version).findings()

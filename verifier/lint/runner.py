@@ -21,32 +21,32 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from verifier import __version__
 from verifier.findings import Finding
+from verifier.lint.collector import collector_paused
 from verifier.lint.config import LintConfig, default_target_version, find_config
 from verifier.lint.discovery import discover
-from verifier.lint.engine import (
-    PYTHON,
-    AstPass,
-    build_contexts,
-    default_jobs,
-    file_kind,
-    run_rules,
-)
-from verifier.lint.fixes import apply_fixes_detailed, line_starts, ruff_violation
+from verifier.lint.kinds import PYTHON, file_kind
 from verifier.lint.reading import SourceFile, decode_source, read_source
-from verifier.lint.ruff_filters import filter_findings
 from verifier.lint.ruff_runner import (
     SYNTAX_CODES,
-    RuffEdit,
     ruff_version,
-    run_ruff_source,
     start_ruff,
+    start_ruff_source,
 )
 from verifier.lint.selection import Selection
 from verifier.report.model import Report, StageResult
-from verifier.rules import Rule, Violation, all_rules
+from verifier.rules import all_rules, rule_codes
+
+if TYPE_CHECKING:
+    from verifier.lint.engine import AstPass
+    from verifier.lint.ruff_runner import RuffEdit
+    from verifier.rules import Rule, Violation
+
+# The analysis behind the RDA rules (engine, ruff_filters, fixes) is imported where it is first
+# needed, after ruff has been started: ruff's process then runs while those modules load.
 
 MAX_FIX_ROUNDS = 10
 _LISTED_LEFT = 10  # remaining fixable findings named one by one in the notes
@@ -79,17 +79,25 @@ def selection_for(config: LintConfig, options: Options | None = None) -> Selecti
         select=options.select if options.select is not None else config.select,
         extend_select=[*config.extend_select, *options.extend_select],
         ignore=[*config.ignore, *options.ignore],
-        known_rda=all_rules(),
+        known_rda=rule_codes(),
     )
 
 
 def _display(path: Path) -> str:
     """The path as the user reaches it (symlinks kept), relative to the working directory."""
-    absolute = Path(os.path.abspath(path))
+    absolute = os.path.abspath(path)
+    base = os.path.abspath(os.getcwd())
+    if os.name == "posix" and not absolute.startswith("//") and not base.startswith("//"):
+        # What pathlib's relative_to answers below, by string (twice per file linted): both
+        # paths are normalized, so one is inside the other exactly when it starts with it.
+        if absolute == base:
+            return "."
+        prefix = base if base == "/" else base + "/"
+        return absolute[len(prefix) :] if absolute.startswith(prefix) else absolute
     try:
-        return absolute.relative_to(Path(os.path.abspath(Path.cwd()))).as_posix()
+        return Path(absolute).relative_to(Path(base)).as_posix()
     except ValueError:
-        return absolute.as_posix()
+        return Path(absolute).as_posix()
 
 
 def _context_files(explicit: list[Path], linted: set[Path], max_size: int) -> list[SourceFile]:
@@ -176,7 +184,7 @@ class _Run:
         self.config = config or find_config(self.paths[0])
         self.selection = selection_for(self.config, options)
         self.found = discover(self.paths, self.config)
-        self.rules = _enabled_rules(self.selection)
+        self.rules: list[Rule] = []
         self.use_ruff = self.config.ruff if options.ruff is None else options.ruff
         self.ignored_by_file = {
             _display(p): tuple(self.config.ignored_for(p))
@@ -192,19 +200,28 @@ class _Run:
         return not any(code.startswith(c) for c in self.ignored_by_file.get(display, ()))
 
     def execute(self) -> Report:
+        with collector_paused():
+            return self._execute()
+
+    def _execute(self) -> Report:
         options, config = self.options, self.config
         pending = None
         if self.use_ruff and not options.fix:
-            # ruff runs in its own process while the RDA rules run here.
+            # ruff runs in its own process while the RDA rules load and run here.
             pending = start_ruff(
                 _ruff_inputs(self.found.files, config), self.selection, config.target_version
             )
         try:
+            self.rules = _enabled_rules(self.selection)
             for path in self.found.files:
                 self.sources[path] = read_source(path, _display(path), config.max_file_size)
-            self.context_only = _context_files(
-                self.found.explicit, {p.resolve() for p in self.found.files}, config.max_file_size
-            )
+            if self.found.explicit:  # files named one by one: read their neighbours too
+                linted = {p.resolve() for p in self.found.files}
+                self.context_only = _context_files(
+                    self.found.explicit, linted, config.max_file_size
+                )
+            from verifier.lint.engine import default_jobs
+
             jobs = 1 if options.fix else (options.jobs or default_jobs(len(self.sources)))
             result, problems = self._ast_pass(jobs)
             notes = [*self.found.notes, *result.notes]
@@ -212,6 +229,8 @@ class _Run:
             if options.fix:
                 result, problems, ruff_findings = self._fix_rounds(result, problems)
             elif pending is not None:
+                from verifier.lint.ruff_filters import filter_findings
+
                 ruff_findings = filter_findings(pending.findings(), result.contexts)
         except BaseException:
             if pending is not None:
@@ -223,6 +242,8 @@ class _Run:
         return report
 
     def _ast_pass(self, jobs: int) -> tuple[AstPass, list[Finding]]:
+        from verifier.lint.engine import build_contexts, run_rules
+
         contexts, problems, _ = build_contexts(self.sources.values(), self.context_only)
         enabled = self.enabled_for if self.ignored_by_file else None
         return run_rules(contexts, self.rules, enabled, jobs=jobs), problems
@@ -231,6 +252,8 @@ class _Run:
         """ruff over the files as they are now, without the findings the code contradicts."""
         if not self.use_ruff:
             return []
+        from verifier.lint.ruff_filters import filter_findings
+
         inputs = _ruff_inputs(self.sources, self.config)
         results = start_ruff(inputs, self.selection, self.config.target_version).results()
         kept = {id(f) for f in filter_findings([f for f, _ in results], result.contexts)}
@@ -240,6 +263,9 @@ class _Run:
         self, result: AstPass, problems: list[Finding]
     ) -> tuple[AstPass, list[Finding], list[Finding]]:
         """Apply fixes, write the files, re-lint; repeat while fixes apply (bounded)."""
+        from verifier.lint.fixes import apply_fixes_detailed, line_starts, ruff_violation
+        from verifier.rules import Violation
+
         ruff_results = self._ruff_results(result)
         for _ in range(MAX_FIX_ROUNDS):
             by_file: dict[str, list[Violation | tuple[Finding, list[RuffEdit]]]] = {}
@@ -340,23 +366,36 @@ def lint_source(
     ignore: Iterable[str] | None = None,
     ruff: bool = True,
 ) -> list[Finding]:
-    """Lint one in-memory snippet (ruff through stdin plus the RDA rules); no files touched."""
+    """Lint one in-memory snippet (ruff through stdin plus the RDA rules); no files touched.
+
+    The collector is not paused here: a snippet makes little to collect, and the skill
+    checker lints many from overlapping threads, which would keep it paused throughout.
+    """
+    from verifier.lint.engine import build_contexts, run_rules
+    from verifier.lint.ruff_filters import filter_findings
+
     selection = Selection.build(
         select=list(select) if select is not None else None,
         ignore=list(ignore or ()),
-        known_rda=all_rules(),
+        known_rda=rule_codes(),
     )
-    decoded = decode_source(source.encode("utf-8"), filename)
-    contexts, problems, _ = build_contexts([decoded])
-    result = run_rules(contexts, _enabled_rules(selection))
-    ruff_findings: list[Finding] = []
+    pending = None
     if ruff and file_kind(filename) == PYTHON:
         ruff_name = filename if filename.endswith((".py", ".pyi")) else filename + ".py"
+        pending = start_ruff_source(source, ruff_name, selection, default_target_version())
+    try:
+        decoded = decode_source(source.encode("utf-8"), filename)
+        contexts, problems, _ = build_contexts([decoded])
+        result = run_rules(contexts, _enabled_rules(selection))
+    except BaseException:
+        if pending is not None and pending.job is not None:
+            pending.job.proc.kill()
+            pending.job.proc.communicate()
+        raise
+    ruff_findings: list[Finding] = []
+    if pending is not None:
         ruff_findings = filter_findings(
-            [
-                _rename(f, filename)
-                for f in run_ruff_source(source, ruff_name, selection, default_target_version())
-            ],
+            [_rename(f, filename) for f in pending.findings()],
             contexts,
         )
     findings = _merge([v.finding for v in result.violations], ruff_findings, problems)

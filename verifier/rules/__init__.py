@@ -3,6 +3,9 @@
 Every module named ``rdaNNN_<name>.py`` in this package holds one ``Rule`` subclass;
 ``all_rules()`` imports them once and returns them by code. Adding a rule is adding a module:
 its docstring documents it and its examples test it (``tests/lint/test_rule_examples.py``).
+A module's name carries its rule's code (``rda104_...`` holds RDA104, which ``all_rules``
+checks), so ``rule_codes()`` knows the catalogue without importing it: checking a selection
+and starting ruff need the codes, not the rules.
 """
 
 from __future__ import annotations
@@ -16,17 +19,31 @@ from verifier.rules.base import Edit, Rule, RuleDoc, Violation
 
 _MODULE = re.compile(r"^rda\d{3}_\w+$")
 
-__all__ = ["Edit", "Rule", "RuleDoc", "Violation", "all_rules", "get_rule"]
+__all__ = ["Edit", "Rule", "RuleDoc", "Violation", "all_rules", "get_rule", "rule_codes"]
+
+
+@cache
+def _rule_modules() -> tuple[str, ...]:
+    return tuple(
+        sorted(info.name for info in pkgutil.iter_modules(__path__) if _MODULE.match(info.name))
+    )
+
+
+def _code_of(module_name: str) -> str:
+    return "RDA" + module_name[3:6]
+
+
+def rule_codes() -> tuple[str, ...]:
+    """The code of every RDA rule, in code order, from the module names (nothing imported)."""
+    return tuple(_code_of(name) for name in _rule_modules())
 
 
 @cache
 def all_rules() -> dict[str, Rule]:
     """Every RDA rule, by code, in code order."""
     found: dict[str, Rule] = {}
-    for info in pkgutil.iter_modules(__path__):
-        if not _MODULE.match(info.name):
-            continue
-        module = importlib.import_module(f"{__name__}.{info.name}")
+    for name in _rule_modules():
+        module = importlib.import_module(f"{__name__}.{name}")
         classes = [
             obj
             for obj in vars(module).values()
@@ -38,6 +55,10 @@ def all_rules() -> dict[str, Rule]:
         if len(classes) != 1:
             raise RuntimeError(f"{module.__name__} must define exactly one Rule subclass")
         rule = classes[0]()
+        if rule.code != _code_of(name):
+            raise RuntimeError(
+                f"{module.__name__} must define rule {_code_of(name)}, not {rule.code}"
+            )
         if rule.code in found:
             raise RuntimeError(f"duplicate rule code {rule.code} in {module.__name__}")
         found[rule.code] = rule

@@ -23,9 +23,10 @@ from verifier.findings import Finding, Severity
 if TYPE_CHECKING:
     from verifier.rules.analysis.context import FileContext
 
-_SECTION = re.compile(r"^## (.+?)\s*$", re.MULTILINE)
-_FENCE = re.compile(r"```[a-z]*\n(.*?)```", re.DOTALL)
-_FILE_MARKER = re.compile(r"^[#;] file: (\S+)\n")
+# Only the documentation commands read these: compiled (and cached) by ``re`` on first use.
+_SECTION = r"^## (.+?)\s*$"
+_FENCE = r"```[a-z]*\n(.*?)```"
+_FILE_MARKER = r"^[#;] file: (\S+)\n"
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +62,7 @@ class RuleDoc:
     @classmethod
     def parse(cls, text: str) -> RuleDoc:
         text = text.strip("\n")
-        parts = _SECTION.split(text)
+        parts = re.split(_SECTION, text, flags=re.MULTILINE)
         summary = parts[0].strip()
         sections = {parts[i].strip(): parts[i + 1].strip("\n") for i in range(1, len(parts) - 1, 2)}
         return cls(summary, sections)
@@ -70,11 +71,11 @@ class RuleDoc:
         body = self.sections.get(section)
         if body is None:
             return None
-        match = _FENCE.search(body)
+        match = re.search(_FENCE, body, re.DOTALL)
         if match is None:
             return None
         code = match.group(1)
-        marker = _FILE_MARKER.match(code)
+        marker = re.match(_FILE_MARKER, code)
         filename = marker.group(1) if marker else "example.py"
         return Example(code, filename)
 

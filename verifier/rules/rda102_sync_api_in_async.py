@@ -59,6 +59,7 @@ from verifier.rules.analysis.sessions import (
 from verifier.rules.base import Rule, Violation
 
 _FIX = "use `create_async_engine` with `postgresql+asyncpg://` and an `AsyncSession`"
+_BLOCKING = n.CREATE_ENGINE | n.SYNC_SESSION | n.SESSIONMAKER | n.SYNC_DRIVER_CONNECT
 
 
 class SyncApiInAsync(Rule):
@@ -68,21 +69,23 @@ class SyncApiInAsync(Rule):
 
     def check(self, ctx: FileContext) -> Iterator[Violation]:
         imports = ctx.imports
+        library = set(ctx.calls_to(_BLOCKING))  # the calls one of the four tests can match
         for call in ctx.nodes(ast.Call):
             if not ctx.in_async_function(call):
                 continue
             func = call.func
             what = None
-            if imports.matches(func, n.CREATE_ENGINE):
-                what = "`create_engine()` makes a blocking engine"
-            elif imports.matches(func, n.SYNC_SESSION):
-                what = "`Session()` is the blocking session"
-            elif imports.matches(func, n.SESSIONMAKER):
-                cls = keyword(call, "class_")
-                if cls is None or session_flavor(ctx, cls) is None:
-                    what = "`sessionmaker()` makes blocking sessions"
-            elif imports.matches(func, n.SYNC_DRIVER_CONNECT):
-                what = f"`{ctx.text(func)}()` is a blocking driver call"
+            if call in library:
+                if imports.matches(func, n.CREATE_ENGINE):
+                    what = "`create_engine()` makes a blocking engine"
+                elif imports.matches(func, n.SYNC_SESSION):
+                    what = "`Session()` is the blocking session"
+                elif imports.matches(func, n.SESSIONMAKER):
+                    cls = keyword(call, "class_")
+                    if cls is None or session_flavor(ctx, cls) is None:
+                        what = "`sessionmaker()` makes blocking sessions"
+                elif imports.matches(func, n.SYNC_DRIVER_CONNECT):
+                    what = f"`{ctx.text(func)}()` is a blocking driver call"
             else:
                 scope = scope_of(ctx, ctx.function_of(call))
                 binding = scope.value(func) if isinstance(func, ast.Name) else None

@@ -79,8 +79,8 @@ class SessionSharedConcurrently(Rule):
             func = call.func
             found = ctx.imports.qualname(func)
             qual = found[0] if found else ""
-            scope = scope_of(ctx, ctx.function_of(call))
             if qual in _GATHER or (not (found and found[1]) and qual == "gather"):
+                scope = scope_of(ctx, ctx.function_of(call))
                 args = call.args
                 if len(args) == 1 and isinstance(args[0], ast.List | ast.Tuple | ast.Set):
                     args = list(args[0].elts)
@@ -105,6 +105,7 @@ class SessionSharedConcurrently(Rule):
                 continue
             if isinstance(ctx.parent(call), ast.Await):
                 continue
+            scope = scope_of(ctx, ctx.function_of(call))
             for name in self._sessions_in(ctx, call.args[0], scope):
                 in_loop = any(
                     isinstance(a, _LOOPS)

@@ -80,6 +80,10 @@ _MUTATORS = frozenset(
 )
 
 
+# The statements and calls ``_mutated_column`` can find a change in (a fast test for the rest).
+_CHANGES = frozenset({ast.Call, ast.Assign, ast.Delete, ast.AugAssign})
+
+
 class JsonMutationNotTracked(Rule):
     code = "RDA205"
     name = "json-mutation-not-tracked"
@@ -93,7 +97,9 @@ class JsonMutationNotTracked(Rule):
             return
         for func in ctx.functions:
             nodes = ctx.scope_nodes(func)
-            mutations = [(node, self._mutated_column(node)) for node in nodes]
+            mutations = [
+                (node, self._mutated_column(node)) for node in nodes if type(node) in _CHANGES
+            ]
             mutations = [(node, attr) for node, attr in mutations if attr is not None]
             if not mutations:
                 continue

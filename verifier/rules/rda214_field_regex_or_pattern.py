@@ -61,8 +61,9 @@ class FieldRegexOrPattern(Rule):
     skill_ref = skill_refs.MODELS_PATTERNS
 
     def check(self, ctx: FileContext) -> Iterator[Violation]:
-        for call in ctx.nodes(ast.Call):
-            if not ctx.imports.matches(call.func, n.FIELD):
+        fields = set(ctx.calls_to(n.FIELD))
+        for call in ctx.nodes(ast.Call):  # in tree order, as always
+            if call not in fields:
                 continue
             used = [kw for kw in call.keywords if kw.arg in _PATTERN_KEYWORDS]
             if not used or not self._in_sqlmodel_code(ctx, call):

@@ -31,6 +31,7 @@ def dotted_name(node: ast.AST) -> str | None:
 
 
 _LAST_NAMES: dict[frozenset[str], frozenset[str]] = {}
+_SUFFIXES: dict[frozenset[str], frozenset[str]] = {}
 
 
 def last_names(candidates: frozenset[str]) -> frozenset[str]:
@@ -38,6 +39,19 @@ def last_names(candidates: frozenset[str]) -> frozenset[str]:
     found = _LAST_NAMES.get(candidates)
     if found is None:
         found = _LAST_NAMES[candidates] = frozenset(c.rsplit(".", 1)[-1] for c in candidates)
+    return found
+
+
+def dotted_suffixes(candidates: frozenset[str]) -> frozenset[str]:
+    """Every tail of whole dotted components of the candidates: ``a.b.C`` gives ``C``,
+    ``b.C`` and ``a.b.C`` (cached per set, like ``last_names``)."""
+    found = _SUFFIXES.get(candidates)
+    if found is None:
+        tails = set()
+        for candidate in candidates:
+            parts = candidate.split(".")
+            tails.update(".".join(parts[i:]) for i in range(len(parts)))
+        found = _SUFFIXES[candidates] = frozenset(tails)
     return found
 
 
@@ -118,8 +132,7 @@ class ImportMap:
         head = name.partition(".")[0]
         if head in self.defined or head in self.assigned:
             return False
-        suffix = "." + name
-        return any(c == name or c.endswith(suffix) for c in candidates)
+        return name in dotted_suffixes(candidates)  # a candidate is ``name`` or ends ``.name``
 
     def imports_from(self, *prefixes: str) -> bool:
         """True when the file imports any module starting with one of ``prefixes``."""

@@ -65,6 +65,12 @@ _MANY = frozenset({"all", "fetchall", "fetchmany"})
 _ONE = frozenset({"first", "one", "one_or_none", "fetchone"})
 _SCALAR_ONE = frozenset({"scalar_one", "scalar_one_or_none", "scalar"})
 _KEEP_RESULT = frozenset({"unique", "scalars"})
+# The node types ``_bind`` and ``_find_problems`` act on (a fast test for every other node).
+_BINDING_TYPES = frozenset({ast.Assign, ast.AnnAssign, ast.For, ast.AsyncFor, ast.comprehension})
+_PROBLEM_TYPES = frozenset(
+    {ast.Attribute, ast.For, ast.AsyncFor, ast.While, ast.Return}
+    | {ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp}
+)
 
 
 class LoadTree(dict[str, "LoadTree"]):
@@ -164,6 +170,8 @@ class QueryFlow:
 
     def _bind(self, nodes: list[ast.AST]) -> None:
         for node in nodes:
+            if type(node) not in _BINDING_TYPES:
+                continue
             if isinstance(node, ast.Assign):
                 value = self.eval(node.value)
                 for target in node.targets:
@@ -176,7 +184,7 @@ class QueryFlow:
                 if isinstance(node.target, ast.Name):
                     self._assign(node.target.id, self._element(self.eval(node.iter)))
         for node in nodes:
-            if isinstance(node, ast.Await) and isinstance(node.value, ast.Call):
+            if type(node) is ast.Await and isinstance(node.value, ast.Call):
                 self._apply_refresh(node.value)
 
     def _apply_refresh(self, call: ast.Call) -> None:
@@ -457,6 +465,8 @@ class QueryFlow:
 
     def _find_problems(self, nodes: list[ast.AST]) -> None:
         for node in nodes:
+            if type(node) not in _PROBLEM_TYPES:
+                continue
             if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load):
                 self._attribute(node, report=True)
             elif isinstance(node, ast.For | ast.AsyncFor):

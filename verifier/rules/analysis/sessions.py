@@ -144,6 +144,61 @@ def _depends_target(ctx: FileContext, node: ast.AST | None) -> ast.AST | None:
     return None
 
 
+# What a call of one of these makes, whatever the scope: the library calls ``value`` knows.
+_LIBRARY = (
+    n.ASYNC_SESSION
+    | n.CREATE_ASYNC_ENGINE
+    | n.ASYNC_ENGINE_FROM_CONFIG
+    | n.CREATE_ENGINE
+    | n.ENGINE_FROM_CONFIG
+    | n.ASYNC_SESSIONMAKER
+    | n.SESSIONMAKER
+    | n.SYNC_SESSION
+)
+
+
+def library_call(ctx: FileContext, call: ast.Call) -> Binding | None:
+    """The binding a call of a library constructor makes (``AsyncSession(...)``,
+    ``create_async_engine(...)``, ``async_sessionmaker(...)``...), else None.
+
+    It depends on the file's imports and the call alone, never on the names in scope, so it is
+    worked out once for the file: every scope evaluates the same calls, twice while it binds
+    and again for each rule that asks.
+    """
+    made = ctx.cached(("library_calls", None), lambda: _library_calls(ctx))
+    return made.get(call)
+
+
+def _library_calls(ctx: FileContext) -> dict[ast.Call, Binding]:
+    found: dict[ast.Call, Binding] = {}
+    imports = ctx.imports
+    for call in ctx.calls_to(_LIBRARY):
+        func = call.func
+        flavor = session_flavor(ctx, func)
+        if flavor is not None:
+            found[call] = Binding(SESSION, flavor)
+        elif imports.matches(func, n.CREATE_ASYNC_ENGINE) or imports.matches(
+            func, n.ASYNC_ENGINE_FROM_CONFIG
+        ):
+            found[call] = Binding(ENGINE)
+        elif imports.matches(func, n.CREATE_ENGINE) or imports.matches(func, n.ENGINE_FROM_CONFIG):
+            found[call] = Binding(SYNC_ENGINE)
+        elif imports.matches(func, n.ASYNC_SESSIONMAKER):
+            cls = keyword(call, "class_")
+            found[call] = Binding(
+                FACTORY, (session_flavor(ctx, cls) if cls is not None else None) or SQLALCHEMY
+            )
+        elif imports.matches(func, n.SESSIONMAKER):
+            cls = keyword(call, "class_")
+            cls_flavor = session_flavor(ctx, cls) if cls is not None else None
+            found[call] = (
+                Binding(FACTORY, cls_flavor) if cls_flavor is not None else Binding(SYNC_FACTORY)
+            )
+        elif imports.matches(func, n.SYNC_SESSION):
+            found[call] = Binding(SYNC_SESSION)
+    return found
+
+
 @dataclass
 class SessionScope:
     """Bindings of one function (or of the module when ``func`` is None)."""
@@ -303,29 +358,9 @@ class SessionScope:
             return None
         ctx = self.ctx
         func = node.func
-        flavor = session_flavor(ctx, func)
-        if flavor is not None:
-            return Binding(SESSION, flavor)
-        imports = ctx.imports
-        if imports.matches(func, n.CREATE_ASYNC_ENGINE) or imports.matches(
-            func, n.ASYNC_ENGINE_FROM_CONFIG
-        ):
-            return Binding(ENGINE)
-        if imports.matches(func, n.CREATE_ENGINE) or imports.matches(func, n.ENGINE_FROM_CONFIG):
-            return Binding(SYNC_ENGINE)
-        if imports.matches(func, n.ASYNC_SESSIONMAKER):
-            cls = keyword(node, "class_")
-            return Binding(
-                FACTORY, (session_flavor(ctx, cls) if cls is not None else None) or SQLALCHEMY
-            )
-        if imports.matches(func, n.SESSIONMAKER):
-            cls = keyword(node, "class_")
-            cls_flavor = session_flavor(ctx, cls) if cls is not None else None
-            if cls_flavor is not None:
-                return Binding(FACTORY, cls_flavor)
-            return Binding(SYNC_FACTORY)
-        if imports.matches(func, n.SYNC_SESSION):
-            return Binding(SYNC_SESSION)
+        made = library_call(ctx, node)
+        if made is not None:
+            return made
         callee = self.value(func) if isinstance(func, ast.Name | ast.Attribute) else None
         if callee is not None and callee.kind == FACTORY:
             return Binding(SESSION, callee.flavor)
@@ -355,7 +390,12 @@ class SessionScope:
         owner = ctx.parent(func)
         if isinstance(owner, ast.ClassDef):
             scope.bindings.update(_inherited_attributes(ctx, owner))
-            scope.bindings.update(class_attributes(ctx, owner, parent))
+            # Every method of a class has the same parent scope (the one around the class),
+            # so the class's attributes are read once for all of them.
+            attributes = ctx.cached(
+                ("class_attributes", owner), lambda: class_attributes(ctx, owner, parent)
+            )
+            scope.bindings.update(attributes)
         _bind_parameters(scope, func)
         _bind_nodes(scope, ctx.scope_nodes(func))
         return scope
@@ -572,6 +612,10 @@ def _param_defaults(args: ast.arguments) -> dict[str, ast.expr]:
 
 def _heuristic_allowed(ctx: FileContext) -> bool:
     """Unannotated ``session`` parameters count only where nothing else could be meant."""
+    return bool(ctx.cached(("heuristic_allowed", None), lambda: _no_other_sessions(ctx)))
+
+
+def _no_other_sessions(ctx: FileContext) -> bool:
     imports = ctx.imports
     if imports.imports_from("aiohttp", "httpx", "requests", "niquests", "boto3", "aioboto3"):
         return False
@@ -641,7 +685,11 @@ def _bind_nodes(scope: SessionScope, nodes: list[ast.AST]) -> None:
             others.add(key)
 
     binders = [node for node in nodes if isinstance(node, _BINDERS)]
+    before: dict[str, Binding] | None = None
     for _ in range(2):  # a second pass sees factories bound after first use in source order
+        if before is not None and scope.bindings == before:
+            break  # the first pass bound nothing new: the second would see what it saw
+        before = dict(scope.bindings)
         for node in binders:
             if isinstance(node, ast.Assign):
                 binding = scope.value(node.value)

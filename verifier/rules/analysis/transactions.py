@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
+from verifier.rules.analysis.context import child_nodes
 from verifier.rules.analysis.sessions import SESSION, scope_of
 
 if TYPE_CHECKING:
@@ -32,17 +33,19 @@ def awaited_session_calls(
     ]
 
 
+_NESTED = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda})
+
+
 def own_nodes(node: ast.AST) -> list[ast.AST]:
     """Nodes below ``node`` (itself included), not descending into nested defs or lambdas."""
     out: list[ast.AST] = []
     stack = [node]
+    nested = _NESTED
     while stack:
         current = stack.pop()
         out.append(current)
-        for child in ast.iter_child_nodes(current):
-            if not isinstance(
-                child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda
-            ):
+        for child in child_nodes(current):  # ast.iter_child_nodes, faster
+            if type(child) not in nested:
                 stack.append(child)
     return out
 

@@ -1,0 +1,307 @@
+"""The mechanisms that make ``rda lint`` fast keep its findings what they were.
+
+Each test would fail if its mechanism broke: the paused collector must be restored; the
+catalogue's codes read from module names must be the rules' codes; the single walk of a file
+(singleton nodes skipped, plain fields skipped) must give every other node the same place,
+order, parent and function as a plain walk; the fast child listing must be
+``ast.iter_child_nodes``; the suffix table must answer like the suffix test it replaces; the
+skipped second binding pass must only be skipped when it could not change anything; the forked
+rule pass must return what the serial one does, on projects whose files depend on each other.
+"""
+
+from __future__ import annotations
+
+import ast
+import gc
+import os
+import textwrap
+import threading
+from pathlib import Path
+
+import pytest
+
+from verifier.lint.collector import collector_paused
+from verifier.lint.engine import build_contexts, run_rules
+from verifier.lint.forked import ChildFailed, run_parts
+from verifier.lint.reading import SourceFile, read_source
+from verifier.rules import all_rules, rule_codes
+from verifier.rules.analysis import names as n
+from verifier.rules.analysis.context import _SINGLETONS, FileContext, child_nodes
+from verifier.rules.analysis.imports import dotted_suffixes
+from verifier.rules.analysis.sessions import SESSION, SQLMODEL, scope_of
+
+REALISTIC = Path(__file__).parent / "realistic"
+
+# Every construct whose fields the walk must handle: decorators after bodies in field order,
+# dict keys before values, match patterns, except*, lambdas, comprehensions, f-strings, classes.
+AWKWARD = """
+import os as o
+from .pkg import thing as t
+
+@decorate(arg=lambda x: x + 1)
+class Model(Base, metaclass=Meta):
+    x: int = 1
+    def method(self, a, /, b=2, *args, c, d=3, **kw) -> "Model":
+        return {k: [v async for v in w if v] for k, w in kw.items()}
+
+async def f(session, rows):
+    global G
+    async with session.begin() as tx, other() as (a, b):
+        pass
+    try:
+        await session.commit()
+    except* ValueError as exc:
+        raise RuntimeError(f"{exc!r:>10}") from exc
+    match rows:
+        case [first, *rest] if first:
+            return first
+        case {"k": v, **others}:
+            return v
+        case Point(x=0, y=yy) | None:
+            return yy
+    while (n := len(rows)) > 1:
+        rows = rows[1:n:2]
+    del rows[0]
+    return not -~1 and 1 < 2 <= 3 or None
+"""
+
+
+def _sources() -> list[tuple[str, str]]:
+    found = [("awkward.py", AWKWARD)]
+    for path in sorted(REALISTIC.rglob("*.py")):
+        found.append((str(path), path.read_text(encoding="utf-8")))
+    return found
+
+
+def _reference_walk(tree: ast.Module) -> FileContext:
+    """The plain walk: every node visited through ast.iter_child_nodes, in pre-order."""
+    ctx = FileContext(path="ref.py", source="", tree=tree)
+    scope_types = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+    stack: list[tuple[ast.AST, ast.AST | None, ast.AST | None]] = [(tree, None, None)]
+    while stack:
+        node, func, scope = stack.pop()
+        ctx.by_type[type(node)].append(node)
+        ctx.functions_of[node] = func  # type: ignore[assignment]
+        if node is not tree:
+            ctx._scope_lists[scope].append(node)
+        inner = node if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) else func
+        inner_scope = node if isinstance(node, scope_types) else scope
+        for child in reversed(list(ast.iter_child_nodes(node))):
+            ctx.parents[child] = node
+            stack.append((child, inner, inner_scope))
+    return ctx
+
+
+def _without_singletons(mapping: dict) -> dict:
+    return {
+        key: [v for v in value if type(v) not in _SINGLETONS] if isinstance(value, list) else value
+        for key, value in mapping.items()
+        if type(key) not in _SINGLETONS
+    }
+
+
+@pytest.mark.parametrize(("name", "source"), _sources(), ids=lambda v: Path(str(v)).name[:40])
+def test_one_walk_places_every_node_as_a_plain_walk_does(name: str, source: str) -> None:
+    tree = ast.parse(source)
+    walked = FileContext.from_tree(name, source, tree)
+    reference = _reference_walk(tree)
+    assert {k: v for k, v in _without_singletons(reference.by_type).items() if v} == dict(
+        walked.by_type
+    )
+    assert _without_singletons(reference._scope_lists) == dict(walked._scope_lists)
+    assert _without_singletons(reference.parents) == walked.parents
+    assert _without_singletons(reference.functions_of) == walked.functions_of
+
+
+def test_child_nodes_is_iter_child_nodes() -> None:
+    for _, source in _sources():
+        for node in ast.walk(ast.parse(source)):
+            expected = list(ast.iter_child_nodes(node))
+            got = child_nodes(node)
+            assert len(got) == len(expected)
+            assert all(a is b for a, b in zip(got, expected, strict=True))
+
+
+def test_dotted_suffixes_answer_like_the_suffix_test() -> None:
+    sets = [value for value in vars(n).values() if isinstance(value, frozenset)]
+    probes = {"", "x", "Session", "orm.Session", "rm.Session", "Sessionx", "x.Session"}
+    for candidates in sets:
+        for candidate in candidates:
+            parts = candidate.split(".")
+            probes.update(".".join(parts[i:j]) for i in range(len(parts)) for j in range(i, 9))
+    for candidates in sets:
+        for name in probes:
+            old = any(c == name or c.endswith("." + name) for c in candidates)
+            assert (name in dotted_suffixes(candidates)) == old, (name, sorted(candidates))
+
+
+def test_rule_codes_are_the_catalogue_without_importing_it() -> None:
+    assert rule_codes() == tuple(all_rules())
+
+
+def test_collector_paused_nests_and_restores() -> None:
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+        with collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()  # left as it was found
+    finally:
+        gc.enable()
+
+
+def test_collector_paused_from_threads_restores_once_all_are_done() -> None:
+    inside = threading.Barrier(4)
+    leave = threading.Event()
+
+    def lint() -> None:
+        with collector_paused():
+            inside.wait()
+            leave.wait()
+
+    threads = [threading.Thread(target=lint) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    inside.wait()
+    assert not gc.isenabled()
+    leave.set()
+    for thread in threads:
+        thread.join()
+    assert gc.isenabled()
+
+
+def test_a_lint_run_leaves_the_collector_on(tmp_path: Path) -> None:
+    from verifier.lint.runner import Options, lint_paths, lint_source
+
+    (tmp_path / "m.py").write_text("import os\n", encoding="utf-8")
+    lint_paths([tmp_path], options=Options(ruff=False))
+    lint_source("x = 1\n", ruff=False)
+    assert gc.isenabled()
+
+
+def test_second_binding_pass_still_runs_when_the_first_bound_something() -> None:
+    """``s`` is a session of unknown flavor after the first pass (``SessionLocal`` is a
+    conventional factory name) and a SQLModel one only once the second pass sees the factory
+    bound below it."""
+    source = textwrap.dedent(
+        """
+        from sqlalchemy.ext.asyncio import async_sessionmaker
+        from sqlmodel.ext.asyncio.session import AsyncSession
+
+        async def job(engine, rounds):
+            for index in range(rounds):
+                if index:
+                    s = SessionLocal()
+                    await s.commit()
+                SessionLocal = async_sessionmaker(engine, class_=AsyncSession)
+        """
+    )
+    ((ctx,), _, _) = build_contexts([read_source_text("job.py", source)])
+    binding = scope_of(ctx, ctx.async_functions[0]).lookup("s")
+    assert binding is not None and (binding.kind, binding.flavor) == (SESSION, SQLMODEL)
+
+
+def read_source_text(name: str, text: str) -> SourceFile:
+    return SourceFile(name, text)
+
+
+def test_run_parts_returns_every_part_in_order() -> None:
+    def work(part: int) -> tuple[int, int]:
+        return part, os.getpid()
+
+    results = run_parts(work, 3)
+    assert [part for part, _ in results] == [0, 1, 2]
+    pids = [pid for _, pid in results]
+    assert pids[0] == os.getpid() and len(set(pids)) == 3
+
+
+def test_run_parts_reports_a_failing_child_and_reaps_it() -> None:
+    def work(part: int) -> int:
+        if part == 1:
+            raise ValueError("boom")
+        return part
+
+    with pytest.raises(ChildFailed, match="ValueError: boom"):
+        run_parts(work, 2)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # no child left behind, not even a zombie
+
+
+def test_run_parts_kills_children_when_this_process_fails() -> None:
+    def work(part: int) -> int:
+        if part == 0:
+            raise KeyError("here")
+        import time
+
+        time.sleep(30)
+        return part
+
+    with pytest.raises(KeyError):
+        run_parts(work, 3)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)
+
+
+@pytest.mark.parametrize("project", sorted(p.name for p in REALISTIC.iterdir() if p.is_dir()))
+def test_forked_rule_pass_finds_what_the_serial_one_does(project: str) -> None:
+    """Projects whose files depend on each other (models, bases, providers in other files)."""
+    root = REALISTIC / project
+    files = sorted(p for p in root.rglob("*") if p.suffix in (".py", ".ini", ".mako"))
+    sources = [read_source(p, p.relative_to(root).as_posix()) for p in files]
+    rules = list(all_rules().values())
+
+    def findings(jobs: int) -> list[dict]:
+        contexts, _, _ = build_contexts(sources)
+        result = run_rules(contexts, rules, jobs=jobs)
+        return sorted((v.finding.to_dict() for v in result.violations), key=repr)
+
+    serial = findings(1)
+    assert serial, "the realistic projects all have findings"
+    assert findings(2) == serial
+    assert findings(3) == serial
+
+
+def _display_by_pathlib(path: Path) -> str:
+    absolute = Path(os.path.abspath(path))
+    try:
+        return absolute.relative_to(Path(os.path.abspath(Path.cwd()))).as_posix()
+    except ValueError:
+        return absolute.as_posix()
+
+
+@pytest.mark.parametrize("cwd", ["/", "/tmp", str(REALISTIC)])
+def test_shown_paths_are_what_pathlib_gives(cwd: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from verifier.lint.runner import _display
+
+    monkeypatch.chdir(cwd)
+    paths = [".", "..", "a.py", "./a/b.py", "../x.py", "/tmp", "/tmp/", "/tmpx/a.py", "/"]
+    paths += [f"{REALISTIC}/x.py", f"{REALISTIC}x/y.py", "a/../../b.py", "//x/y.py", "x//y.py"]
+    for path in paths:
+        assert _display(Path(path)) == _display_by_pathlib(Path(path)), path
+
+
+def test_starting_a_run_loads_no_analysis() -> None:
+    """Everything ruff's start needs (configuration, selection, discovery) loads without the
+    analysis behind the rules, so ruff's process runs while that loads."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "import verifier.lint.runner, verifier.lint.discovery, verifier.lint.ruff_runner\n"
+        "from verifier.rules import rule_codes\n"
+        "rule_codes()\n"
+        "loaded = [m for m in sys.modules if m.startswith(('verifier.rules.analysis', "
+        "'verifier.rules.rda', 'verifier.lint.engine', 'verifier.lint.ruff_filters'))]\n"
+        "print(','.join(loaded))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert result.stdout.strip() == ""
