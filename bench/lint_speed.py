@@ -16,19 +16,28 @@ under control: "warm" is a normal install (``.pyc`` files written on first run a
 source, as in environments that set that variable). The tree is also run with one process for
 the rules (``--jobs 1``) beside the default.
 
-Run: ``python bench/lint_speed.py [--runs N] [--tree-runs N]``.
+``--against DIR`` measures a second source tree (a checkout, e.g. a ``git worktree`` of the code
+before a change) beside this one: its package is copied the same way, every configuration runs
+for both in the same round-robin, and the report gives both medians and their ratio (new/old).
+On a shared machine absolute figures drift with the load; the interleaved ratio does not. Each
+run's CPU time (user + system of the process and the children it waited for) is printed beside
+the wall time, as a second view that load from other work inflates less.
+
+Run: ``python bench/lint_speed.py [--runs N] [--tree-runs N] [--against DIR]``.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -147,38 +156,94 @@ def write_inputs(root: Path) -> tuple[Path, Path]:
     return single, tree
 
 
-def copy_package(target: Path) -> Path:
-    """A copy of the verifier package without bytecode, importable from ``target``."""
+def copy_package(target: Path, source: Path = REPO) -> Path:
+    """A copy of ``source``'s verifier package without bytecode, importable from ``target``."""
     shutil.copytree(
-        REPO / "verifier", target / "verifier", ignore=shutil.ignore_patterns("__pycache__")
+        source / "verifier", target / "verifier", ignore=shutil.ignore_patterns("__pycache__")
     )
     return target
 
 
-def run_once(cmd: list[str], env: dict[str, str], cwd: Path) -> float:
+def run_once(cmd: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float]:
+    """Wall and CPU seconds of one whole process (CPU: its own plus its waited-for children)."""
     started = time.perf_counter()
-    proc = subprocess.run(cmd, env=env, cwd=cwd, capture_output=True, text=True, check=False)
+    proc = subprocess.Popen(
+        cmd, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    _stdout, stderr = proc.communicate()
     elapsed = time.perf_counter() - started
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode not in (0, 1):
-        raise SystemExit(f"{' '.join(cmd[:4])} failed ({proc.returncode}): {proc.stderr[-800:]}")
-    return elapsed
+        raise SystemExit(f"{' '.join(cmd[:4])} failed ({proc.returncode}): {stderr[-800:]}")
+    return elapsed, usage.ru_utime + usage.ru_stime
+
+
+@dataclass
+class Times:
+    """The runs of one configuration."""
+
+    wall: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.wall)
+
+    @property
+    def cpu_median(self) -> float:
+        return statistics.median(self.cpu)
 
 
 def round_robin(
     configs: dict[str, tuple[list[str], dict[str, str]]], runs: int, cwd: Path
-) -> dict[str, list[float]]:
-    times: dict[str, list[float]] = {name: [] for name in configs}
+) -> dict[str, Times]:
+    times = {name: Times() for name in configs}
     for _ in range(runs):
         for name, (cmd, env) in configs.items():
-            times[name].append(run_once(cmd, env, cwd))
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            wall, after = run_once(cmd, env, cwd)
+            times[name].wall.append(wall)
+            times[name].cpu.append(after - (before.ru_utime + before.ru_stime))
     return times
+
+
+def with_against(
+    configs: dict[str, tuple[list[str], dict[str, str]]],
+    rda: set[str],
+    envs: dict[str, dict[str, str]],
+) -> dict[str, tuple[list[str], dict[str, str]]]:
+    """Each rda configuration also run with the ``--against`` copy (same command, its env)."""
+    out = dict(configs)
+    for name in rda:
+        cmd, env = configs[name]
+        out[f"{name}@against"] = (cmd, envs[env["PYTHONPATH"]])
+    return out
+
+
+def against_line(times: dict[str, Times], name: str) -> str:
+    other = times.get(f"{name}@against")
+    if other is None:
+        return ""
+    new = times[name]
+    return (
+        f"\n   {'':34}against: median {other.median:.3f} s  cpu {other.cpu_median:.3f} s  "
+        f"-> new/old wall {new.median / other.median:.2f}, cpu "
+        f"{new.cpu_median / other.cpu_median:.2f}"
+    )
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--runs", type=int, default=15, help="runs per single-file measurement")
     parser.add_argument("--tree-runs", type=int, default=7, help="runs per tree measurement")
+    parser.add_argument(
+        "--against",
+        type=Path,
+        help="a second source tree (holding verifier/) measured beside this one, interleaved",
+    )
     args = parser.parse_args()
+    if args.against is not None and not (args.against / "verifier" / "__main__.py").is_file():
+        parser.error(f"--against {args.against}: no verifier package there")
 
     sys.path.insert(0, str(REPO))
     from verifier.lint.ruff_runner import ruff_binary
@@ -199,23 +264,36 @@ def main() -> int:
         }
         rda = [sys.executable, "-m", "verifier", "lint"]
         run_once([*rda, str(single)], warm, root)  # writes the warm copy's bytecode
+        envs: dict[str, dict[str, str]] = {}
+        if args.against is not None:
+            other = args.against.resolve()
+            envs[warm["PYTHONPATH"]] = base | {
+                "PYTHONPATH": str(copy_package(root / "against-warm", other))
+            }
+            envs[cold["PYTHONPATH"]] = base | {
+                "PYTHONPATH": str(copy_package(root / "against-cold", other)),
+                "PYTHONDONTWRITEBYTECODE": "1",
+            }
+            run_once([*rda, str(single)], envs[warm["PYTHONPATH"]], root)
 
         print(f"inputs: one file of {lines} lines; a tree of {files} generated-layer files")
         print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}")
-        print(f"python: {sys.executable} ({sys.version.split()[0]})\n")
+        print(f"python: {sys.executable} ({sys.version.split()[0]})")
+        if args.against is not None:
+            print(f"against: {args.against.resolve()} (interleaved with {REPO})")
+        print()
 
-        single_times = round_robin(
-            {
-                "ruff": ([*ruff, "--no-cache", str(single)], warm),
-                "ruff-cache": ([*ruff, str(single)], warm),
-                "python": ([sys.executable, "-c", "pass"], warm),
-                "warm": ([*rda, str(single)], warm),
-                "cold": ([*rda, str(single)], cold),
-            },
-            args.runs,
-            root,
-        )
-        med = {k: statistics.median(v) for k, v in single_times.items()}
+        single_configs = {
+            "ruff": ([*ruff, "--no-cache", str(single)], warm),
+            "ruff-cache": ([*ruff, str(single)], warm),
+            "python": ([sys.executable, "-c", "pass"], warm),
+            "warm": ([*rda, str(single)], warm),
+            "cold": ([*rda, str(single)], cold),
+        }
+        if envs:
+            single_configs = with_against(single_configs, {"warm", "cold"}, envs)
+        single_times = round_robin(single_configs, args.runs, root)
+        med = {k: t.median for k, t in single_times.items()}
         print(f"1. one {lines}-line file (goal: rda lint median <= {ONE_FILE_GOAL} s)")
         print(f"   ruff check --no-cache           median {med['ruff']:.3f} s")
         print(f"   ruff check (with its cache)     median {med['ruff-cache']:.3f} s")
@@ -223,22 +301,22 @@ def main() -> int:
             verdict = "meets" if med[key] <= ONE_FILE_GOAL else "MISSES"
             print(
                 f"   rda lint ({label:<15})      median {med[key]:.3f} s  "
-                f"min {min(single_times[key]):.3f} s  {med[key] / med['ruff']:5.1f}x ruff  "
-                f"-> {verdict} the goal"
+                f"min {min(single_times[key].wall):.3f} s  cpu {single_times[key].cpu_median:.3f} s"
+                f"  {med[key] / med['ruff']:5.1f}x ruff  -> {verdict} the goal"
+                + against_line(single_times, key)
             )
         print(f"   (bare interpreter start-up:     median {med['python']:.3f} s)\n")
 
-        tree_times = round_robin(
-            {
-                "ruff": ([*ruff, "--no-cache", str(tree)], warm),
-                "warm": ([*rda, str(tree)], warm),
-                "warm-jobs1": ([*rda, "--jobs", "1", str(tree)], warm),
-                "cold": ([*rda, str(tree)], cold),
-            },
-            args.tree_runs,
-            root,
-        )
-        med = {k: statistics.median(v) for k, v in tree_times.items()}
+        tree_configs = {
+            "ruff": ([*ruff, "--no-cache", str(tree)], warm),
+            "warm": ([*rda, str(tree)], warm),
+            "warm-jobs1": ([*rda, "--jobs", "1", str(tree)], warm),
+            "cold": ([*rda, str(tree)], cold),
+        }
+        if envs:
+            tree_configs = with_against(tree_configs, {"warm", "warm-jobs1", "cold"}, envs)
+        tree_times = round_robin(tree_configs, args.tree_runs, root)
+        med = {k: t.median for k, t in tree_times.items()}
         print(f"2. tree of {files} generated-layer files (goal: >= {TREE_GOAL} files/s)")
         print(
             f"   ruff check --no-cache           median {med['ruff']:.3f} s  "
@@ -253,7 +331,8 @@ def main() -> int:
             verdict = "meets" if rate >= TREE_GOAL else "MISSES"
             print(
                 f"   rda lint ({label:<16})     median {med[key]:.3f} s  {rate:6.0f} files/s  "
-                f"{med[key] / med['ruff']:5.1f}x ruff  -> {verdict} the goal"
+                f"cpu {tree_times[key].cpu_median:.3f} s  {med[key] / med['ruff']:5.1f}x ruff  "
+                f"-> {verdict} the goal" + against_line(tree_times, key)
             )
     return 0
 
