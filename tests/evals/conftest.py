@@ -1,4 +1,4 @@
-"""The committed sample workspace, graded once per module on a copy (the original stays clean).
+"""The committed sample workspace, graded once per run on a copy (the original stays clean).
 
 ``workspace/`` holds hand-made outputs of evals 1-3 of the skill, both configurations, two runs
 each: correct layers in two styles, and known mistakes (an unindexed foreign key, ambiguous
@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.once import once_per_run
 from verifier.evals.evaluate import EvalRequest, EvalResult, evaluate
 from verifier.sandbox.runner import Limits
 
@@ -43,7 +44,18 @@ def grade_sample(dest: Path, db: str, **options: object) -> EvalResult:
     return evaluate(request)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def graded(tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config) -> EvalResult:
-    """The sample graded here, two runs at a time."""
-    return grade_sample(tmp_path_factory.mktemp("graded"), database_spec(pytestconfig), jobs=2)
+    """The sample graded here, two runs at a time.
+
+    Once per run, whichever xdist worker asks first (``tests.once``), not once per module: every
+    module using it only reads what it wrote (grading.json, the benchmark files), and a grading
+    takes several seconds.
+    """
+
+    def build(folder: Path) -> dict[str, object]:
+        result = grade_sample(folder, database_spec(pytestconfig), jobs=2)
+        return {"benchmark": result.benchmark, "written": [str(path) for path in result.written]}
+
+    _, built = once_per_run(pytestconfig, tmp_path_factory, "graded", build)
+    return EvalResult(built["benchmark"], [Path(path) for path in built["written"]])
