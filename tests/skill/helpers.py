@@ -21,6 +21,20 @@ SKILL = ROOT / "skills" / "relational-db-agent"
 EXPERTISE = ROOT / ".claude" / "skills" / "building-with-sqlmodel-async"
 REFERENCE = ROOT / "reference_impl"
 
+# Three changes to a copy of the skill that lint clean and only running the examples sees: the
+# tree loaded one level deep (reading the grandchildren needs a lazy load), the model's JSONB
+# server default dropped while the migration keeps it, and a runnable example reading a row
+# that is not there.
+TREE_DOC = "references/relationships-n-plus-one.md"
+JSONB_DOC = "references/models-indexing.md"
+RUNNABLE_DOC = "references/transactions-errors.md"
+TREE_LOADER = "selectinload(Task.subtasks, recursion_depth=MAX_DEPTH)"
+JSONB_MODEL_DEFAULT = """        sa_type=JSONB,
+        sa_column_kwargs={"server_default": text("'[]'::jsonb")},
+    )
+    details"""
+RUNNABLE_READ = "again = await session.get(Account, first_id)"
+
 
 @cache
 def _lint(source: str, filename: str) -> tuple[Finding, ...]:
@@ -53,3 +67,12 @@ def static_check(path: Path) -> Report:
 
 def findings(report: Report, code: str) -> list[Finding]:
     return [f for f in report.findings if f.code == code]
+
+
+def break_where_only_running_sees(skill: Path) -> None:
+    """Apply the three changes above to the copy ``skill``."""
+    replace_in(skill / TREE_DOC, TREE_LOADER, "selectinload(Task.subtasks)")
+    replace_in(skill / JSONB_DOC, JSONB_MODEL_DEFAULT, "        sa_type=JSONB,\n    )\n    details")
+    replace_in(
+        skill / RUNNABLE_DOC, RUNNABLE_READ, RUNNABLE_READ.replace("first_id", "first_id + 1000")
+    )

@@ -4,7 +4,6 @@ the remaining blocks say they are fragments, and a pattern the verifier rejects 
 
 from __future__ import annotations
 
-import json
 import tomllib
 from pathlib import Path
 
@@ -18,15 +17,17 @@ from verifier.skill.layers import Layer, collect_layers
 from verifier.skill.markdown import CodeBlock
 from verifier.skill.package_files import load_skill
 
-from .helpers import EXPERTISE, SKILL, copy_skill, findings, replace_in, static_check
-
-TREE_DOC = "references/relationships-n-plus-one.md"
-JSONB_DOC = "references/models-indexing.md"
-TREE_LOADER = "selectinload(Task.subtasks, recursion_depth=MAX_DEPTH)"
-JSONB_MODEL_DEFAULT = """        sa_type=JSONB,
-        sa_column_kwargs={"server_default": text("'[]'::jsonb")},
-    )
-    details"""
+from .conftest import BrokenCheck
+from .helpers import (
+    EXPERTISE,
+    JSONB_DOC,
+    SKILL,
+    TREE_DOC,
+    copy_skill,
+    findings,
+    replace_in,
+    static_check,
+)
 
 
 def block(code: str, doc: str = "references/demo.md", line: int = 10) -> Example:
@@ -126,21 +127,19 @@ def test_no_run_skips_the_layers(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_a_tree_or_jsonb_pattern_the_verifier_rejects_fails_the_check(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    broken_check: BrokenCheck,
 ) -> None:
-    """The acceptance: both changes lint clean, only ``rda verify`` on their layers sees them."""
-    broken = copy_skill(SKILL, tmp_path)
-    # the tree loaded one level deep: reading the grandchildren needs a lazy load
-    replace_in(broken / TREE_DOC, TREE_LOADER, "selectinload(Task.subtasks)")
-    # the model's JSONB server default dropped while the migration keeps it
-    replace_in(
-        broken / JSONB_DOC, JSONB_MODEL_DEFAULT, "        sa_type=JSONB,\n    )\n    details"
-    )
+    """The acceptance: both changes lint clean, only ``rda verify`` on their layers sees them.
+
+    The copy is ``break_where_only_running_sees``'s: the tree loaded one level deep, the model's
+    JSONB server default dropped while the migration keeps it (and a runnable example broken,
+    test_runnable's).
+    """
+    broken = broken_check.skill
     assert findings(static_check(broken), codes.EXAMPLE_NOT_CLEAN) == []  # lint sees nothing
 
-    output = tmp_path / "report.json"
-    assert main(["skill", "check", str(broken), "--format", "json", "-o", str(output)]) == 1
-    report = json.loads(output.read_text())
+    report = broken_check.report
+    assert report["exit_code"] == 1
     rejected = {
         (f["file"], f["details"]["layer"], f["details"]["rule"])
         for f in report["findings"]
@@ -151,4 +150,3 @@ def test_a_tree_or_jsonb_pattern_the_verifier_rejects_fails_the_check(
     tree_line = next(f["line"] for f in report["findings"] if f["file"] == TREE_DOC)
     lines = (broken / TREE_DOC).read_text().splitlines()
     assert "async def test_a_seven_level_tree" in lines[tree_line - 1]
-    capsys.readouterr()

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 from verifier.db.base import DatabaseProvider
 from verifier.skill import codes
-from verifier.skill.check import check_skill
 from verifier.skill.examples import Example, collect_examples, parse_example
 from verifier.skill.markdown import CodeBlock
 from verifier.skill.package_files import load_skill
 from verifier.skill.runnable import run_examples
 
-from .helpers import SKILL, cached_lint, replace_in
+from .conftest import BrokenCheck
+from .helpers import JSONB_DOC, RUNNABLE_DOC, SKILL, TREE_DOC
 
 QUERY_THE_DATABASE = """\
 # runnable
@@ -71,18 +70,14 @@ def test_the_real_skills_runnable_examples_pass(rda_provider: DatabaseProvider) 
     assert list(run_examples(runnable, rda_provider)) == []
 
 
-def test_check_reports_a_broken_runnable_example(
-    skill_copy: Path, rda_provider: DatabaseProvider
-) -> None:
-    # the example still lints the same, but no longer runs: the table name is wrong
-    replace_in(
-        skill_copy / "references" / "transactions-errors.md",
-        "again = await session.get(Account, first_id)",
-        "again = await session.get(Account, first_id + 1000)",
-    )
-    report = check_skill(skill_copy, lint=cached_lint, provider=rda_provider)
-    [finding] = report.findings
-    assert finding.code == codes.RUNNABLE_FAILED
-    assert finding.file == "references/transactions-errors.md"
-    assert "AssertionError" in finding.message
-    assert {s.name: s.status for s in report.stages}["runnable"] == "failed"
+def test_check_reports_a_broken_runnable_example(broken_check: BrokenCheck) -> None:
+    # the example still lints the same, but no longer runs: the row it reads is not there
+    report = broken_check.report
+    [finding] = [f for f in report["findings"] if f["stage"] == "runnable"]
+    assert finding["code"] == codes.RUNNABLE_FAILED
+    assert finding["file"] == RUNNABLE_DOC
+    assert "AssertionError" in finding["message"]
+    assert {s["name"]: s["status"] for s in report["stages"]}["runnable"] == "failed"
+    # and it is all the check found but the two layers broken in the same copy (test_layers)
+    others = sorted((f["code"], f["file"]) for f in report["findings"] if f is not finding)
+    assert others == [(codes.LAYER_REJECTED, JSONB_DOC), (codes.LAYER_REJECTED, TREE_DOC)]
