@@ -170,8 +170,6 @@ def run(config: dict[str, Any], event_fd: int) -> int:
         writer=writer,
         check_timeout=float(config.get("check_timeout", 20.0)),
     )
-    if config.get("behavior_parts") is not None:
-        ctx.behavior_parts = tuple(config["behavior_parts"])
 
     def report_guarded(f: Finding) -> None:
         ctx.report(f)

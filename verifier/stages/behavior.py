@@ -6,22 +6,17 @@ Two parts, both against the target's own session factory and functions:
   (``verifier.contracts.pytest_contract``); ``none`` runs no contract;
 - the generic checks (``verifier.contracts.generic``), on every layer with a crud module,
   with or without a contract: a contract adds checks, it replaces none of them.
-
-The two share nothing, so ``rda verify`` may run them in two children at once
-(``verifier.verify.pipeline.plan_lanes``); ``ctx.behavior_parts`` says which this child runs.
 """
 
 from __future__ import annotations
 
 from verifier.stages.context import StageContext
 
-PARTS = ("contract", "generic")
-
 
 def run(ctx: StageContext) -> str:
     contract = ctx.target.contract
-    ran_contract = contract != "none" and "contract" in ctx.behavior_parts
-    if ran_contract and contract == "taskapi":
+    ran_contract = contract != "none"
+    if contract == "taskapi":
         from verifier.contracts.taskapi.run import run as run_taskapi
 
         run_taskapi(ctx)
@@ -29,9 +24,7 @@ def run(ctx: StageContext) -> str:
         from verifier.contracts.pytest_contract import run as run_pytest
 
         run_pytest(ctx, contract)
-    ran_generic = False
-    if "generic" in ctx.behavior_parts:
-        from verifier.contracts.generic.run import run as run_generic
+    from verifier.contracts.generic.run import run as run_generic
 
-        ran_generic = run_generic(ctx)
+    ran_generic = run_generic(ctx)
     return "passed" if ran_contract or ran_generic else "skipped"

@@ -62,8 +62,6 @@ class StageContext:
     failed_checks: int = 0
     # What earlier stages laid down for later ones: "imported", "schema" (built on "main").
     built: set[str] = field(default_factory=set)
-    # The parts of the behaviour stage this child runs (another child may run the others).
-    behavior_parts: tuple[str, ...] = ("contract", "generic")
 
     @property
     def root(self) -> Path:

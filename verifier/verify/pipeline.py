@@ -170,9 +170,6 @@ class Lane:
 
     stages: list[str]
     silent: list[str] = field(default_factory=list)
-    # The parts of the behaviour stage this child runs (``verifier.stages.behavior.PARTS``);
-    # None: all of them.
-    parts: tuple[str, ...] | None = None
 
     @property
     def order(self) -> list[str]:
@@ -192,7 +189,7 @@ def prerequisites(stages: list[str]) -> list[str]:
 
 
 def plan_lanes(target: Target, stages: list[str], split: bool = True) -> list[Lane]:
-    """Spread the dynamic stages over children that run at the same time.
+    """Spread the dynamic stages over two children that run at the same time.
 
     The migrations stage needs a database of its own and must run Alembic the way a developer
     does, in an interpreter that has not imported the target's models (an ``env.py`` importing
@@ -201,26 +198,16 @@ def plan_lanes(target: Target, stages: list[str], split: bool = True) -> list[La
     (``--jobs``), it runs first in that child, before anything else is imported. (Moving the
     schema checks into the migrations child was measured: on two cores the work is CPU-bound
     and the run took as long.)
-
-    A contract (the Task API's checks or the user's pytest file) runs in a child of its own
-    too, on a database of its own, beside the generic checks: the behaviour stage is most of
-    a run, its two parts share nothing, and the migrations child leaves a core idle long
-    before the behaviour stage ends. Importing the target and building its schema a second
-    time costs less than the contract it takes off the longest child.
     """
-    migrations = "migrations" in stages and bool(target.spec.alembic_ini)
-    main = [s for s in stages if s != "migrations"] if migrations else list(stages)
+    main = [s for s in stages if s != "migrations"]
+    silent = prerequisites(main)
+    if "migrations" not in stages or not target.spec.alembic_ini:
+        return [Lane(stages, silent)]
+    if not main:
+        return [Lane(["migrations"])]
     if not split:
-        return [Lane(list(stages), prerequisites(main))]
-    lanes = []
-    if main:
-        apart = "behavior" in main and target.spec.contract != "none"
-        lanes.append(Lane(main, prerequisites(main), ("generic",) if apart else None))
-        if apart:
-            lanes.append(Lane(["behavior"], prerequisites(["behavior"]), ("contract",)))
-    if migrations:
-        lanes.append(Lane(["migrations"]))
-    return lanes
+        return [Lane(stages, silent)]
+    return [Lane(main, silent), Lane(["migrations"])]
 
 
 def contract_in_lane(target: Target, lane_dir: Path, workdir: Path) -> str:
@@ -242,46 +229,6 @@ def contract_in_lane(target: Target, lane_dir: Path, workdir: Path) -> str:
         copy.parent.mkdir()
         shutil.copy2(path, copy)
     return str(copy)
-
-
-def merged_status(statuses: list[str]) -> str:
-    """One stage's status from the children that each ran a part of it."""
-    for status in ("failed", "passed"):
-        if status in statuses:
-            return status
-    return statuses[0]
-
-
-class SharedProgress:
-    """The progress lines of one target whose stages several children report.
-
-    A stage's start is said once, and its end when the last child running a part of it has
-    ended it, with the status of all parts (``merged_status``).
-    """
-
-    def __init__(self, progress: Progress, target: str, lanes: list[Lane]) -> None:
-        self._progress = progress
-        self._target = target
-        self._reporters = {
-            name: sum(name in lane.stages for lane in lanes)
-            for lane in lanes
-            for name in lane.stages
-        }
-        self._started: set[str] = set()
-        self._ended: dict[str, list[str]] = {}
-        self._lock = threading.Lock()
-
-    def __call__(self, target: str, stage: str, status: str) -> None:
-        with self._lock:
-            if status == "running":
-                if stage not in self._started:
-                    self._started.add(stage)
-                    self._progress(target, stage, status)
-                return
-            ended = self._ended.setdefault(stage, [])
-            ended.append(status)
-            if len(ended) >= self._reporters.get(stage, 1):
-                self._progress(target, stage, merged_status(ended))
 
 
 def run_lane(
@@ -318,7 +265,6 @@ def run_lane(
             },
             "stages": lane.order,
             "silent_stages": lane.silent,
-            "behavior_parts": list(lane.parts) if lane.parts is not None else None,
             "databases": urls,
         }
         env = scrubbed_environment({target.spec.database_url_env: database.async_url}, home)
@@ -429,8 +375,6 @@ def dynamic_stages(
     stages = [s for s in DYNAMIC_STAGES if s in options.stages]
     lanes = plan_lanes(target, stages, options.split_migrations)
     no_import = threading.Event()
-    if progress is not None:
-        progress = SharedProgress(progress, str(target.path), lanes)
     with ThreadPoolExecutor(max_workers=len(lanes)) as pool:
         futures = [
             pool.submit(run_lane, target, lane, gate, options, sandbox, progress, no_import)
@@ -439,30 +383,6 @@ def dynamic_stages(
         results = [f.result() for f in futures]
     for lane, result in zip(lanes, results, strict=True):
         collect(report, lane, result, options.limits)
-    report.stages = merge_stage_results(report.stages)
-
-
-def merge_stage_results(results: list[StageResult]) -> list[StageResult]:
-    """One result per stage: a stage whose parts ran in several children ran as long as the
-    longest of them (they ran at the same time) and failed when one of them failed."""
-    by_name: dict[str, list[StageResult]] = {}
-    for result in results:
-        by_name.setdefault(result.name, []).append(result)
-    merged = []
-    for name, parts in by_name.items():
-        if len(parts) == 1:
-            merged.append(parts[0])
-            continue
-        notes = [p.note for p in parts if p.note]
-        merged.append(
-            StageResult(
-                name,
-                merged_status([p.status for p in parts]),
-                max(p.seconds for p in parts),
-                "; ".join(dict.fromkeys(notes)) or None,
-            )
-        )
-    return merged
 
 
 def sandbox_for(gate: ProviderGate, isolation: str = "auto") -> Sandbox:
