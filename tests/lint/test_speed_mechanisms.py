@@ -294,25 +294,6 @@ def test_forked_rule_pass_finds_what_the_serial_one_does(project: str) -> None:
     assert findings(3) == serial
 
 
-def _display_by_pathlib(path: Path) -> str:
-    absolute = Path(os.path.abspath(path))
-    try:
-        return absolute.relative_to(Path(os.path.abspath(Path.cwd()))).as_posix()
-    except ValueError:
-        return absolute.as_posix()
-
-
-@pytest.mark.parametrize("cwd", ["/", "/tmp", str(REALISTIC)])
-def test_shown_paths_are_what_pathlib_gives(cwd: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    from verifier.lint.runner import _display
-
-    monkeypatch.chdir(cwd)
-    paths = [".", "..", "a.py", "./a/b.py", "../x.py", "/tmp", "/tmp/", "/tmpx/a.py", "/"]
-    paths += [f"{REALISTIC}/x.py", f"{REALISTIC}x/y.py", "a/../../b.py", "//x/y.py", "x//y.py"]
-    for path in paths:
-        assert _display(Path(path)) == _display_by_pathlib(Path(path)), path
-
-
 def test_starting_a_run_loads_no_analysis() -> None:
     """Everything ruff's start needs (configuration, selection, discovery) loads without the
     analysis behind the rules, so ruff's process runs while that loads."""

@@ -85,19 +85,11 @@ def selection_for(config: LintConfig, options: Options | None = None) -> Selecti
 
 def _display(path: Path) -> str:
     """The path as the user reaches it (symlinks kept), relative to the working directory."""
-    absolute = os.path.abspath(path)
-    base = os.path.abspath(os.getcwd())
-    if os.name == "posix" and not absolute.startswith("//") and not base.startswith("//"):
-        # What pathlib's relative_to answers below, by string (twice per file linted): both
-        # paths are normalized, so one is inside the other exactly when it starts with it.
-        if absolute == base:
-            return "."
-        prefix = base if base == "/" else base + "/"
-        return absolute[len(prefix) :] if absolute.startswith(prefix) else absolute
+    absolute = Path(os.path.abspath(path))
     try:
-        return Path(absolute).relative_to(Path(base)).as_posix()
+        return absolute.relative_to(Path(os.path.abspath(Path.cwd()))).as_posix()
     except ValueError:
-        return Path(absolute).as_posix()
+        return absolute.as_posix()
 
 
 def _context_files(explicit: list[Path], linted: set[Path], max_size: int) -> list[SourceFile]:
