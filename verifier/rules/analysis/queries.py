@@ -25,6 +25,7 @@ What it records for the rules:
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -502,30 +503,35 @@ class QueryFlow:
                         rebound.add(sub.target.id)
         if not rebound:
             return
-        for stmt in loop.body:
+        for awaited, call, method in self._awaited_queries(loop.body):
+            if method not in ("get", "get_one", "scalar") and not self._single_row(awaited):
+                continue
+            walked = [
+                a.value.id
+                for a in _argument_nodes(call)
+                if isinstance(a, ast.Attribute)
+                and isinstance(a.value, ast.Name)
+                and a.value.id in rebound
+            ]
+            if walked:
+                self.loops.append(QueryInLoop(call, loop, walked[0]))
+
+    def _awaited_queries(
+        self, body: Iterable[ast.AST]
+    ) -> Iterator[tuple[ast.Await, ast.Call, str]]:
+        """``await session.<query method>(...)`` in ``body``, in order: the await, the call,
+        the method's name."""
+        for stmt in body:
             for sub in ast.walk(stmt):
                 if not (isinstance(sub, ast.Await) and isinstance(sub.value, ast.Call)):
                     continue
-                call = sub.value
-                func = call.func
-                if not (
+                func = sub.value.func
+                if (
                     isinstance(func, ast.Attribute)
                     and func.attr in n.SESSION_QUERIES
                     and self._is_session(func.value)
                 ):
-                    continue
-                if func.attr not in ("get", "get_one", "scalar") and not self._single_row(sub):
-                    continue
-                walked = [
-                    a.value.id
-                    for arg in [*call.args, *(k.value for k in call.keywords)]
-                    for a in ast.walk(arg)
-                    if isinstance(a, ast.Attribute)
-                    and isinstance(a.value, ast.Name)
-                    and a.value.id in rebound
-                ]
-                if walked:
-                    self.loops.append(QueryInLoop(call, loop, walked[0]))
+                    yield sub, sub.value, func.attr
 
     def _single_row(self, awaited: ast.Await) -> bool:
         """``(await session.exec(stmt)).first()`` and the like: the query fetches one row."""
@@ -543,32 +549,24 @@ class QueryFlow:
             return
         over_results = self._element(self.eval(iterable)) is not None
         loop_var = target.id
-        for stmt in body:
-            for sub in ast.walk(stmt):
-                if not (isinstance(sub, ast.Await) and isinstance(sub.value, ast.Call)):
-                    continue
-                call = sub.value
-                func = call.func
-                if not (
-                    isinstance(func, ast.Attribute)
-                    and func.attr in n.SESSION_QUERIES
-                    and self._is_session(func.value)
-                ):
-                    continue
-                uses_attr = any(
-                    isinstance(a, ast.Attribute)
-                    and isinstance(a.value, ast.Name)
-                    and a.value.id == loop_var
-                    for arg in [*call.args, *(k.value for k in call.keywords)]
-                    for a in ast.walk(arg)
-                )
-                uses_var = uses_attr or any(
-                    isinstance(a, ast.Name) and a.id == loop_var
-                    for arg in [*call.args, *(k.value for k in call.keywords)]
-                    for a in ast.walk(arg)
-                )
-                if (over_results and uses_var) or uses_attr:
-                    self.loops.append(QueryInLoop(call, loop, loop_var))
+        for _, call, _ in self._awaited_queries(body):
+            uses_attr = any(
+                isinstance(a, ast.Attribute)
+                and isinstance(a.value, ast.Name)
+                and a.value.id == loop_var
+                for a in _argument_nodes(call)
+            )
+            uses_var = uses_attr or any(
+                isinstance(a, ast.Name) and a.id == loop_var for a in _argument_nodes(call)
+            )
+            if (over_results and uses_var) or uses_attr:
+                self.loops.append(QueryInLoop(call, loop, loop_var))
+
+
+def _argument_nodes(call: ast.Call) -> Iterator[ast.AST]:
+    """Every node inside the call's arguments, positional and keyword."""
+    for arg in [*call.args, *(k.value for k in call.keywords)]:
+        yield from ast.walk(arg)
 
 
 def _module_functions(ctx: FileContext) -> dict[str, FunctionNode]:
