@@ -9,7 +9,7 @@ import textwrap
 from pathlib import Path
 
 from verifier.findings import Finding
-from verifier.lint.runner import lint_source
+from verifier.lint.runner import Options, lint_paths, lint_source
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -21,6 +21,20 @@ def rda(source: str, filename: str = "example.py", **kwargs) -> list[Finding]:
 
 def codes(source: str, filename: str = "example.py") -> list[str]:
     return sorted(f.code for f in rda(source, filename))
+
+
+def lint_tree(
+    root: Path, files: dict[str, str], monkeypatch, ruff: bool = True
+) -> list[tuple[str, int, str]]:
+    """Write ``files`` (name -> dedented source) under ``root`` and lint it from there:
+    (file, line, code) of every finding, sorted."""
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+    monkeypatch.chdir(root)
+    report = lint_paths([Path(".")], options=Options(ruff=ruff))
+    return sorted((f.file or "", f.line or 0, f.code) for f in report.findings)
 
 
 def run_cli(

@@ -9,18 +9,7 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from tests.lint.helpers import codes, rda
-from verifier.lint.runner import Options, lint_paths
-
-
-def lint_tree(root: Path, files: dict[str, str], monkeypatch) -> list[tuple[str, int, str]]:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text), encoding="utf-8")
-    monkeypatch.chdir(root)
-    report = lint_paths([Path(".")], options=Options(ruff=False))
-    return sorted((f.file or "", f.line or 0, f.code) for f in report.findings)
+from tests.lint.helpers import codes, lint_tree, rda
 
 
 def test_own_coroutine_across_modules_by_relative_import(tmp_path: Path, monkeypatch) -> None:
@@ -48,6 +37,7 @@ def test_own_coroutine_across_modules_by_relative_import(tmp_path: Path, monkeyp
             """,
         },
         monkeypatch,
+        ruff=False,
     )
     assert found == [("app/api/tags.py", 6, "RDA101")]
 
@@ -152,6 +142,7 @@ def test_session_attribute_typed_in_a_base_class_of_another_module(
             """,
         },
         monkeypatch,
+        ruff=False,
     )
     assert found == [("repo/users.py", 8, "RDA101")]
 

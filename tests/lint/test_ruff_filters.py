@@ -2,21 +2,9 @@
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
-from verifier.lint.runner import lint_paths
-
-
-def lint_tree(root: Path, files: dict[str, str], monkeypatch) -> list[tuple[str, int, str]]:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text), encoding="utf-8")
-    monkeypatch.chdir(root)
-    report = lint_paths([Path(".")])
-    return sorted((f.file or "", f.line or 0, f.code) for f in report.findings)
-
+from tests.lint.helpers import lint_tree
 
 MODELS = {
     "app/__init__.py": "",
