@@ -12,13 +12,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from verifier.evals.workspace import RunIdentity
 from verifier.sandbox.runner import Limits
 
 MAX_SHIPPED_BYTES = 20 * 1024 * 1024  # outputs sent to a remote worker, at most
 
 
 @dataclass(frozen=True)
-class RunJob:
+class RunJob(RunIdentity):
     eval_id: int
     configuration: str
     run_number: int
@@ -31,17 +32,9 @@ class RunJob:
     shipped: dict[str, bytes] | None = None
     shipped_contract: dict[str, bytes] | None = None
 
-    @property
-    def key(self) -> tuple[int, str, int]:
-        return (self.eval_id, self.configuration, self.run_number)
-
-    @property
-    def label(self) -> str:
-        return f"eval-{self.eval_id}/{self.configuration}/run-{self.run_number}"
-
 
 @dataclass
-class RunOutcome:
+class RunOutcome(RunIdentity):
     eval_id: int
     configuration: str
     run_number: int
@@ -50,10 +43,6 @@ class RunOutcome:
     seconds: float = 0.0  # the verification's wall-clock time
     worker: str | None = None
     attempts: int = 1
-
-    @property
-    def key(self) -> tuple[int, str, int]:
-        return (self.eval_id, self.configuration, self.run_number)
 
 
 def outputs_problem(outputs: Path) -> str | None:

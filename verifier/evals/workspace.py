@@ -22,8 +22,25 @@ METADATA_FILE = "eval_metadata.json"
 OUTPUTS = "outputs"
 
 
+class RunIdentity:
+    """What names one run: its eval, configuration and number. A base for the records that
+    carry those three fields (a run's folder, its verification job, its outcome)."""
+
+    eval_id: int
+    configuration: str
+    run_number: int
+
+    @property
+    def key(self) -> tuple[int, str, int]:
+        return (self.eval_id, self.configuration, self.run_number)
+
+    @property
+    def label(self) -> str:
+        return f"eval-{self.eval_id}/{self.configuration}/run-{self.run_number}"
+
+
 @dataclass(frozen=True)
-class RunDir:
+class RunDir(RunIdentity):
     eval_id: int
     configuration: str
     run_number: int
@@ -33,14 +50,6 @@ class RunDir:
     @property
     def outputs(self) -> Path:
         return self.path / OUTPUTS
-
-    @property
-    def key(self) -> tuple[int, str, int]:
-        return (self.eval_id, self.configuration, self.run_number)
-
-    @property
-    def label(self) -> str:
-        return f"eval-{self.eval_id}/{self.configuration}/run-{self.run_number}"
 
 
 def eval_id_of(folder: Path) -> int | None:
