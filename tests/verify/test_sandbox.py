@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.reference_copies import copy_reference
+from tests.reference_copies import append, copy_reference
 from verifier.sandbox import bubblewrap
 
 
@@ -96,3 +96,12 @@ def test_python_in_a_closed_folder_keeps_the_sandbox_from_dropping_to_nobody(
         assert bubblewrap.unreachable_for_nobody(wall, {str(closed)}) is None
     finally:
         tmp_path.chmod(0o755)
+
+
+def test_the_target_runs_with_the_garbage_collector_on(tmp_path: Path) -> None:
+    """The fork server switches the collector off while it imports the libraries (it is faster);
+    the children it forks, where the target runs, get it back on, as in a plain interpreter."""
+    target = copy_reference(tmp_path)
+    append(target, "taskapi/models.py", "import gc\nassert gc.isenabled(), 'gc is off'")
+    report = verify_json(target, dict(os.environ))
+    assert [s["status"] for s in report["stages"]] == ["passed"]  # type: ignore[index]
