@@ -15,9 +15,12 @@ that died.
 from __future__ import annotations
 
 import secrets
+from typing import TYPE_CHECKING
 
-from verifier.db.admin import AdminConnection
 from verifier.errors import InfrastructureError
+
+if TYPE_CHECKING:  # the connection (and asyncio with it) loads only when a database is made
+    from verifier.db.admin import AdminConnection
 
 # INHERIT (the default) matters: the database owner gets its rights on schema public through
 # the implicit role pg_database_owner, which a NOINHERIT role would not use (PostgreSQL 15).

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import json
 import signal
-from concurrent.futures import ThreadPoolExecutor, wait
 from typing import TYPE_CHECKING, TextIO
 
 from verifier.errors import UsageError
@@ -107,6 +106,8 @@ def _run_all(
     jobs: int,
 ) -> list[Report]:
     """Verify every target, ``jobs`` at a time; on an interrupt, stop the lanes quickly."""
+    from concurrent.futures import ThreadPoolExecutor, wait
+
     from verifier.verify.pipeline import verify_target
 
     pool = ThreadPoolExecutor(max_workers=jobs)

@@ -16,9 +16,9 @@ import shutil
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from verifier.db.base import Database, DatabaseProvider
 from verifier.errors import InfrastructureError, InternalError
@@ -34,7 +34,9 @@ from verifier.sandbox.runner import (
 )
 from verifier.stages import DYNAMIC_STAGES, STAGE_ORDER
 from verifier.stages.codes import finding
-from verifier.verify.target import Target
+
+if TYPE_CHECKING:
+    from verifier.verify.target import Target
 
 COPY_IGNORE = shutil.ignore_patterns(
     ".git",
@@ -373,6 +375,8 @@ def dynamic_stages(
     progress: Progress | None,
 ) -> None:
     stages = [s for s in DYNAMIC_STAGES if s in options.stages]
+    from concurrent.futures import ThreadPoolExecutor
+
     lanes = plan_lanes(target, stages, options.split_migrations)
     no_import = threading.Event()
     with ThreadPoolExecutor(max_workers=len(lanes)) as pool:
@@ -406,6 +410,8 @@ def verify_target(
         root=str(target.path),
     )
     report.tool_versions = tool_versions()
+    from concurrent.futures import ThreadPoolExecutor
+
     with ThreadPoolExecutor(max_workers=1) as pool:  # static runs while the children do
         static = pool.submit(static_stage, target) if "static" in options.stages else None
         if any(s in options.stages for s in DYNAMIC_STAGES):
