@@ -6,14 +6,18 @@ catalogue's codes read from module names must be the rules' codes; the single wa
 order, parent and function as a plain walk; the fast child listing must be
 ``ast.iter_child_nodes``; the suffix table must answer like the suffix test it replaces; the
 skipped second binding pass must only be skipped when it could not change anything; the forked
-rule pass must return what the serial one does, on projects whose files depend on each other.
+rule pass must return what the serial one does, on projects whose files depend on each other;
+a lint process must import neither ``dataclasses`` nor ``inspect``.
 """
 
 from __future__ import annotations
 
 import ast
 import gc
+import json
 import os
+import subprocess
+import sys
 import textwrap
 import threading
 from pathlib import Path
@@ -313,3 +317,78 @@ def test_starting_a_run_loads_no_analysis() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert result.stdout.strip() == ""
+
+
+# A file the per-file hook lints: ruff and the RDA rules both find something in it.
+TASKS = '''"""Tasks: the model, its engine and two operations."""
+
+import os
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlmodel import Field, SQLModel, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+
+class Task(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    title: str
+    created_at: datetime = Field(default_factory=datetime.utcnow)
+
+
+engine = create_async_engine("postgresql+asyncpg://localhost/app", pool_pre_ping=True)
+
+
+async def add_task(session: AsyncSession, title: str) -> Task:
+    task = Task(title=title)
+    session.add(task)
+    session.commit()
+    return task
+
+
+async def list_tasks(session: AsyncSession) -> list[Task]:
+    return list((await session.exec(select(Task))).all())
+'''
+TASKS_CODES = ["F401", "RDA101", "RDA201", "RDA304"]
+
+
+def imported_modules(args: list[str]) -> tuple[set[str], subprocess.CompletedProcess[str]]:
+    """What ``python -X importtime ARGS`` (run from this checkout) imports beyond what the
+    interpreter's start imports anyway, and the run itself."""
+
+    def run(more: list[str]) -> tuple[set[str], subprocess.CompletedProcess[str]]:
+        result = subprocess.run(
+            [sys.executable, "-X", "importtime", *more],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=Path(__file__).parents[2],
+        )
+        lines = result.stderr.splitlines()
+        names = {
+            line.rsplit("|", 1)[-1].strip() for line in lines if line.startswith("import time:")
+        }
+        return names, result
+
+    started, _ = run(["-c", "pass"])
+    names, result = run(args)
+    return names - started, result
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_a_lint_process_imports_neither_dataclasses_nor_inspect(tmp_path: Path, fmt: str) -> None:
+    """``dataclasses`` imports ``inspect``: with the 26 records it made at import, they were
+    about a quarter of what a one-file ``rda lint`` spends importing. So the records on that path
+    are NamedTuples and plain classes, and the rule catalogue is listed with ``os.listdir``, not
+    ``pkgutil`` (which imports ``inspect``). A dataclass added anywhere on the path fails this."""
+    path = tmp_path / "tasks.py"
+    path.write_text(TASKS, encoding="utf-8")
+    names, result = imported_modules(["-m", "verifier", "lint", "--format", fmt, str(path)])
+    assert "verifier.rules.analysis.queries" in names  # the run went through the rules
+    assert not names & {"dataclasses", "inspect"}
+    assert result.returncode == 1, result.stdout
+    if fmt == "json":
+        codes = [f["code"] for f in json.loads(result.stdout)["findings"]]
+        assert sorted(codes) == TASKS_CODES
+    else:
+        assert all(f" {code} " in result.stdout for code in TASKS_CODES), result.stdout

@@ -9,7 +9,6 @@ failing test becomes an RDA712 finding named after the test, with pytest's own f
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import os
 from contextlib import redirect_stderr, redirect_stdout
@@ -103,8 +102,7 @@ class _Collector:
             details=details,
         )
         if code == "RDA712":  # the Task API's advice does not fit a contract of the user's
-            found = dataclasses.replace(
-                found,
+            found = found.replace(
                 fix="Read the test's failure in details.longrepr and fix the layer (or the test)",
                 skill_ref=skill_refs.TESTING,
             )

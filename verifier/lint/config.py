@@ -14,13 +14,13 @@ Keys, all optional::
 The file is found by walking up from the first path linted (``rda.toml`` wins over
 ``pyproject.toml`` in the same directory; a ``pyproject.toml`` without ``[tool.rda]`` is
 skipped). Globs are relative to the directory holding the file. A bad value is a usage error
-(exit 2) that names the key.
+(exit 2) that names the key. ``LintConfig`` is a plain class, not a dataclass (see
+``verifier.findings``).
 """
 
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field
 from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
@@ -44,20 +44,47 @@ def default_target_version() -> str:
     return f"py3{min(sys.version_info.minor, 14)}"
 
 
-@dataclass
 class LintConfig:
     """Settings of one run (defaults when no configuration file is found)."""
 
-    select: list[str] | None = None
-    extend_select: list[str] = field(default_factory=list)
-    ignore: list[str] = field(default_factory=list)
-    per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
-    exclude: list[str] = field(default_factory=list)
-    ruff: bool = True
-    max_file_size: int = DEFAULT_MAX_FILE_SIZE
-    target_version: str = field(default_factory=default_target_version)
-    root: Path = field(default_factory=Path.cwd)
-    source: Path | None = None
+    __slots__ = (
+        "exclude",
+        "extend_select",
+        "ignore",
+        "max_file_size",
+        "per_file_ignores",
+        "root",
+        "ruff",
+        "select",
+        "source",
+        "target_version",
+    )
+
+    def __init__(
+        self,
+        select: list[str] | None = None,
+        extend_select: list[str] | None = None,
+        ignore: list[str] | None = None,
+        per_file_ignores: dict[str, list[str]] | None = None,
+        exclude: list[str] | None = None,
+        ruff: bool = True,
+        max_file_size: int = DEFAULT_MAX_FILE_SIZE,
+        target_version: str | None = None,
+        root: Path | None = None,
+        source: Path | None = None,
+    ) -> None:
+        self.select = select
+        self.extend_select: list[str] = [] if extend_select is None else extend_select
+        self.ignore: list[str] = [] if ignore is None else ignore
+        self.per_file_ignores: dict[str, list[str]] = (
+            {} if per_file_ignores is None else per_file_ignores
+        )
+        self.exclude: list[str] = [] if exclude is None else exclude
+        self.ruff = ruff
+        self.max_file_size = max_file_size
+        self.target_version = default_target_version() if target_version is None else target_version
+        self.root = Path.cwd() if root is None else root
+        self.source = source
 
     def relative(self, path: Path) -> str:
         try:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from verifier.errors import UsageError
@@ -58,11 +57,21 @@ def lintable(name: str) -> bool:
     return lowered.endswith((".py", ".pyi")) or file_kind(name) in (ALEMBIC_INI, MAKO)
 
 
-@dataclass
 class Discovery:
-    files: list[Path] = field(default_factory=list)
-    explicit: list[Path] = field(default_factory=list)  # files named on the command line
-    notes: list[str] = field(default_factory=list)
+    """The files to lint, those of them named on the command line, notes on the walk (a plain
+    class, not a dataclass: see ``verifier.findings``)."""
+
+    __slots__ = ("explicit", "files", "notes")
+
+    def __init__(
+        self,
+        files: list[Path] | None = None,
+        explicit: list[Path] | None = None,
+        notes: list[str] | None = None,
+    ) -> None:
+        self.files: list[Path] = [] if files is None else files
+        self.explicit: list[Path] = [] if explicit is None else explicit
+        self.notes: list[str] = [] if notes is None else notes
 
 
 def discover(paths: list[Path], config: LintConfig) -> Discovery:

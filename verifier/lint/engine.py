@@ -10,7 +10,6 @@ from __future__ import annotations
 import ast
 import os
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 
 from verifier.findings import Finding
 from verifier.lint.kinds import ALEMBIC_INI, MAKO, PYTHON, file_kind
@@ -33,14 +32,23 @@ __all__ = [
 ]
 
 
-@dataclass
 class AstPass:
-    """Results of linting a set of sources with the RDA rules."""
+    """Results of linting a set of sources with the RDA rules (``problems``: RDA000, the
+    unreadable and unparsable files). Not a dataclass: see ``verifier.findings``."""
 
-    violations: list[Violation] = field(default_factory=list)
-    problems: list[Finding] = field(default_factory=list)  # RDA000: unreadable/unparsable
-    notes: list[str] = field(default_factory=list)
-    contexts: list[FileContext] = field(default_factory=list)
+    __slots__ = ("contexts", "notes", "problems", "violations")
+
+    def __init__(
+        self,
+        violations: list[Violation] | None = None,
+        problems: list[Finding] | None = None,
+        notes: list[str] | None = None,
+        contexts: list[FileContext] | None = None,
+    ) -> None:
+        self.violations: list[Violation] = [] if violations is None else violations
+        self.problems: list[Finding] = [] if problems is None else problems
+        self.notes: list[str] = [] if notes is None else notes
+        self.contexts: list[FileContext] = [] if contexts is None else contexts
 
 
 def build_contexts(

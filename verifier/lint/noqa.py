@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import re
 import tokenize
-from dataclasses import dataclass, field
 
 # Compiled by ``re`` on first use (and cached there): most files never mention ``noqa``, and
 # these case-insensitive patterns are among the slowest of a run to compile.
@@ -22,13 +21,21 @@ _FILE = r"^#\s*rda\s*:\s*noqa(?::\s*" + _CODES + r")?"
 ALL = None  # marker: every code
 
 
-@dataclass
 class Suppressions:
-    """Codes silenced per line (None = all) and for the whole file."""
+    """Codes silenced per line (None = all) and for the whole file (not a dataclass: see
+    ``verifier.findings``)."""
 
-    lines: dict[int, set[str] | None] = field(default_factory=dict)
-    file_all: bool = False
-    file_codes: set[str] = field(default_factory=set)
+    __slots__ = ("file_all", "file_codes", "lines")
+
+    def __init__(
+        self,
+        lines: dict[int, set[str] | None] | None = None,
+        file_all: bool = False,
+        file_codes: set[str] | None = None,
+    ) -> None:
+        self.lines: dict[int, set[str] | None] = {} if lines is None else lines
+        self.file_all = file_all
+        self.file_codes: set[str] = set() if file_codes is None else file_codes
 
     def suppressed(self, code: str, line: int | None) -> bool:
         if self.file_all or code in self.file_codes:

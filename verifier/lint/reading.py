@@ -10,17 +10,19 @@ import ast
 import io
 import tokenize
 import warnings
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from verifier.findings import Finding, Severity
 
 DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024
 
 
-@dataclass(slots=True)
-class SourceFile:
-    """A file's display path and decoded text, or the finding that explains why there is none."""
+class SourceFile(NamedTuple):
+    """A file's display path and decoded text, or the finding that explains why there is none.
+
+    A NamedTuple, not a dataclass: see ``verifier.findings``.
+    """
 
     path: str
     text: str | None

@@ -19,7 +19,6 @@ import os
 import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -61,16 +60,27 @@ _CONTEXT_HINTS = (
 _MAX_CONTEXT_FILES = 60
 
 
-@dataclass
 class Options:
-    """What the command line adds to the configuration."""
+    """What the command line adds to the configuration (``jobs``: processes for the rule pass,
+    None for automatic). Not a dataclass: see ``verifier.findings``."""
 
-    select: list[str] | None = None
-    extend_select: Sequence[str] = ()
-    ignore: Sequence[str] = ()
-    fix: bool = False
-    ruff: bool | None = None
-    jobs: int | None = None  # worker processes for the rule pass (None: automatic)
+    __slots__ = ("extend_select", "fix", "ignore", "jobs", "ruff", "select")
+
+    def __init__(
+        self,
+        select: list[str] | None = None,
+        extend_select: Sequence[str] = (),
+        ignore: Sequence[str] = (),
+        fix: bool = False,
+        ruff: bool | None = None,
+        jobs: int | None = None,
+    ) -> None:
+        self.select = select
+        self.extend_select = extend_select
+        self.ignore = ignore
+        self.fix = fix
+        self.ruff = ruff
+        self.jobs = jobs
 
 
 def selection_for(config: LintConfig, options: Options | None = None) -> Selection:
@@ -395,4 +405,4 @@ def lint_source(
 
 
 def _rename(finding: Finding, filename: str) -> Finding:
-    return finding if finding.file == filename else replace(finding, file=filename)
+    return finding if finding.file == filename else finding.replace(file=filename)

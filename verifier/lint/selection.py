@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from verifier.errors import UsageError
 
@@ -47,9 +47,9 @@ def _specificity(selector: str) -> int:
     return -1 if selector == "ALL" else len(selector)
 
 
-@dataclass(frozen=True)
-class Selection:
-    """The resolved selectors of a run."""
+class Selection(NamedTuple):
+    """The resolved selectors of a run (a NamedTuple, not a dataclass: see
+    ``verifier.findings``)."""
 
     select: tuple[str, ...] = DEFAULT_SELECT
     ignore: tuple[str, ...] = ()

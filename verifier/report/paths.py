@@ -9,7 +9,6 @@ the file in the checkout. A file outside the current directory is shown absolute
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from pathlib import Path
 
@@ -35,6 +34,6 @@ def from_cwd(report: Report, cwd: Path | None = None) -> Report:
     def rebase(found: Finding) -> Finding:
         if not found.file:
             return found
-        return dataclasses.replace(found, file=shown_path(found.file, report.root, cwd))
+        return found.replace(file=shown_path(found.file, report.root, cwd))
 
-    return dataclasses.replace(report, findings=[rebase(f) for f in report.findings], root=None)
+    return report.replace(findings=[rebase(f) for f in report.findings], root=None)

@@ -11,7 +11,7 @@ and starting ruff need the codes, not the rules.
 from __future__ import annotations
 
 import importlib
-import pkgutil
+import os
 import re
 from functools import cache
 
@@ -24,9 +24,15 @@ __all__ = ["Edit", "Rule", "RuleDoc", "Violation", "all_rules", "get_rule", "rul
 
 @cache
 def _rule_modules() -> tuple[str, ...]:
-    return tuple(
-        sorted(info.name for info in pkgutil.iter_modules(__path__) if _MODULE.match(info.name))
-    )
+    """The rule modules' names, from a listing of this package's folder (``pkgutil`` would
+    import ``inspect`` for it, ~6 ms of ``rda lint``'s start)."""
+    names = {
+        name[:-3]
+        for folder in __path__
+        for name in os.listdir(folder)
+        if name.endswith(".py") and _MODULE.match(name[:-3])
+    }
+    return tuple(sorted(names))
 
 
 def _code_of(module_name: str) -> str:

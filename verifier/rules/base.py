@@ -5,7 +5,8 @@ in ruff's shape (``## What it does``, ``## Why is this bad?``, ``## Example``,
 ``## Use instead``): ``rda rule CODE`` prints it, and the two examples are the rule's own
 tests (the first must fire, the second must not), so documentation and behaviour cannot drift.
 An example may start with ``# file: NAME`` to be linted under that file name (``env.py``,
-``alembic.ini``...).
+``alembic.ini``...). The records here are NamedTuples and a plain class, not dataclasses: see
+``verifier.findings``.
 """
 
 from __future__ import annotations
@@ -14,9 +15,8 @@ import ast
 import re
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from verifier.findings import Finding, Severity
 
@@ -29,8 +29,7 @@ _FENCE = r"```[a-z]*\n(.*?)```"
 _FILE_MARKER = r"^[#;] file: (\S+)\n"
 
 
-@dataclass(frozen=True, slots=True)
-class Edit:
+class Edit(NamedTuple):
     """Replace ``source[start:end]`` (character offsets) with ``text``."""
 
     start: int
@@ -38,26 +37,26 @@ class Edit:
     text: str
 
 
-@dataclass(slots=True)
-class Violation:
+class Violation(NamedTuple):
     """A finding plus the edits that fix it, when the fix is unambiguous."""
 
     finding: Finding
     edits: tuple[Edit, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Example:
+class Example(NamedTuple):
     source: str
     filename: str
 
 
-@dataclass
 class RuleDoc:
     """The sections of a rule's docstring."""
 
-    summary: str
-    sections: dict[str, str] = field(default_factory=dict)
+    __slots__ = ("sections", "summary")
+
+    def __init__(self, summary: str, sections: dict[str, str] | None = None) -> None:
+        self.summary = summary
+        self.sections: dict[str, str] = {} if sections is None else sections
 
     @classmethod
     def parse(cls, text: str) -> RuleDoc:

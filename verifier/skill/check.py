@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import replace
 from pathlib import Path
 
 from verifier.db.base import DatabaseProvider
@@ -72,7 +71,7 @@ class _Stages:
 
     def run(self, name: str, produce: Callable[[], Iterable[Finding]]) -> None:
         started = time.monotonic()
-        found = [replace(finding, stage=name) for finding in produce()]
+        found = [finding.replace(stage=name) for finding in produce()]
         self.findings.extend(found)
         status = "failed" if found else "passed"
         self.results.append(StageResult(name, status, time.monotonic() - started))

@@ -8,8 +8,6 @@ under its own rule (RDA206) because the message SQLAlchemy gives is easy to misr
 
 from __future__ import annotations
 
-import dataclasses
-
 from verifier import skill_refs
 from verifier.findings import Finding
 from verifier.stages.codes import finding, refused_by_sandbox
@@ -156,8 +154,7 @@ def run(ctx: StageContext) -> str:
             line=line,
         )
         if _unresolved_annotation(exc):
-            found = dataclasses.replace(
-                found,
+            found = found.replace(
                 fix=UNRESOLVED_ANNOTATION_FIX,
                 skill_ref=skill_refs.RELATIONSHIPS_ANNOTATIONS,
             )

@@ -19,7 +19,6 @@ assumed: the catalog is snapshotted before ``upgrade head`` and compared after e
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import io
 import traceback
 from collections.abc import Callable
@@ -90,7 +89,7 @@ class MigrationRun:
         message = f"{sentence_of(check)} {detail}"
         found = finding(code, message, stage=STAGE, file=file, line=line, details=details)
         if severity is not Severity.ERROR:
-            found = dataclasses.replace(found, severity=severity)
+            found = found.replace(severity=severity)
         self.ctx.report(found)
 
     def revision_at(self, file: str | None) -> Revision | None:

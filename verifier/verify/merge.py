@@ -11,7 +11,6 @@ finding stays, at its more precise location, and the dynamic one becomes its evi
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable
 
 from verifier.findings import Finding
@@ -32,8 +31,7 @@ def normalise(finding: Finding) -> Finding:
     rule = _rule_of(finding.code)
     if rule is None:
         return finding
-    return dataclasses.replace(
-        finding,
+    return finding.replace(
         severity=rule.severity,  # type: ignore[attr-defined]
         skill_ref=rule.skill_ref or finding.skill_ref,  # type: ignore[attr-defined]
     )
@@ -76,9 +74,7 @@ def merge(findings: Iterable[Finding]) -> list[Finding]:
         static = merged[match]
         evidence = [*static.details.get("confirmed", [])]
         evidence.append({"stage": dynamic.stage, "message": dynamic.message, "line": dynamic.line})
-        merged[match] = dataclasses.replace(
-            static, details={**static.details, "confirmed": evidence}
-        )
+        merged[match] = static.replace(details={**static.details, "confirmed": evidence})
     return merged
 
 

@@ -95,14 +95,12 @@ class ProviderGate:
 
 def relative_to_target(found: Finding, root: Path) -> Finding:
     """Paths as the dynamic stages give them: relative to the target's root, not to the cwd."""
-    import dataclasses
-
     if not found.file:
         return found
     path = Path(found.file).resolve()
     if not path.is_relative_to(root):
         return found
-    return dataclasses.replace(found, file=path.relative_to(root).as_posix())
+    return found.replace(file=path.relative_to(root).as_posix())
 
 
 def static_stage(target: Target) -> tuple[list[Finding], StageResult]:

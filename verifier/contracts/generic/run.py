@@ -9,7 +9,6 @@ RDA713 and ends the generic checks (the target may hold connections and locks).
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import time
 from typing import Any
 
@@ -65,7 +64,7 @@ def located(v: Violation, trial: Trial) -> Any:
     file, line = v.where if isinstance(v.where, tuple) else trial.where()
     found = finding(v.code, v.message, stage=STAGE, file=file, line=line, details=v.details)
     if isinstance(v, Warned):
-        found = dataclasses.replace(found, severity=Severity.WARNING)
+        found = found.replace(severity=Severity.WARNING)
     return found
 
 

@@ -6,11 +6,12 @@ which decides between ``exec`` and ``execute``), an engine, a connection, a sess
 the class it is an instance of). It sits at the bottom of the analysis layers so that the
 project index (which stores the bindings of module globals and class attributes) and the
 per-function inference (which computes them) can both speak of it without importing each other.
+It is a NamedTuple, not a frozen dataclass: see ``verifier.findings``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 SESSION = "session"
 ENGINE = "engine"
@@ -28,8 +29,7 @@ SQLALCHEMY = "sqlalchemy"
 UNKNOWN = "unknown"
 
 
-@dataclass(frozen=True)
-class Binding:
+class Binding(NamedTuple):
     """What a name holds: ``kind`` (session, engine, ...), the session ``flavor``, and for
     ``OBJECT`` the key of the project class (``ClassInfo.key``)."""
 

@@ -4,7 +4,8 @@ Forty rules walking the same tree forty times would make the per-file hook slow;
 context walks it once, recording each node's parent and enclosing function and grouping nodes by
 type. The heavier inference of the layers above (``sessions.scope_of``, ``queries.flow_of``) is
 computed lazily per function, on the first rule that asks, and cached here (``cached``): this
-module knows nothing of what they compute.
+module knows nothing of what they compute. ``FileContext`` is a plain class, not a dataclass:
+see ``verifier.findings``.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from __future__ import annotations
 import ast
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -46,22 +46,36 @@ _NODE_FIELDS: dict[type, tuple[str, ...]] = {}  # per node type, the fields that
 _TEST_FILE = re.compile(r"(^|/)(tests?/|test_[^/]*\.py$|[^/]*_test\.py$|conftest\.py$)")
 
 
-@dataclass
 class FileContext:
     """A file to lint: source text, kind, and (for Python) its walked syntax tree."""
 
-    path: str
-    source: str
-    kind: str = "python"  # "python", "alembic_ini" or "mako"
-    tree: ast.Module | None = None
-    index: ProjectIndex | None = None
-    parents: dict[ast.AST, ast.AST] = field(default_factory=dict)
-    functions_of: dict[ast.AST, FunctionNode | None] = field(default_factory=dict)
-    by_type: dict[type, list[ast.AST]] = field(default_factory=lambda: defaultdict(list))
-    _scope_lists: dict[ast.AST | None, list[ast.AST]] = field(
-        default_factory=lambda: defaultdict(list)
-    )
-    _scopes: dict[Any, Any] = field(default_factory=dict)
+    def __init__(
+        self,
+        path: str,
+        source: str,
+        kind: str = "python",  # "python", "alembic_ini" or "mako"
+        tree: ast.Module | None = None,
+        index: ProjectIndex | None = None,
+        parents: dict[ast.AST, ast.AST] | None = None,
+        functions_of: dict[ast.AST, FunctionNode | None] | None = None,
+        by_type: dict[type, list[ast.AST]] | None = None,
+        _scope_lists: dict[ast.AST | None, list[ast.AST]] | None = None,
+        _scopes: dict[Any, Any] | None = None,
+    ) -> None:
+        self.path = path
+        self.source = source
+        self.kind = kind
+        self.tree = tree
+        self.index = index
+        self.parents: dict[ast.AST, ast.AST] = {} if parents is None else parents
+        self.functions_of: dict[ast.AST, FunctionNode | None] = (
+            {} if functions_of is None else functions_of
+        )
+        self.by_type: dict[type, list[ast.AST]] = defaultdict(list) if by_type is None else by_type
+        self._scope_lists: dict[ast.AST | None, list[ast.AST]] = (
+            defaultdict(list) if _scope_lists is None else _scope_lists
+        )
+        self._scopes: dict[Any, Any] = {} if _scopes is None else _scopes
 
     @classmethod
     def from_tree(

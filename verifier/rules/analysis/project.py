@@ -12,14 +12,16 @@ Names are resolved the way Python imports them: ``from app.repositories.base imp
 BaseRepository`` finds the class whose file's module path ends with ``app.repositories.base``;
 ``from .base import BaseRepository`` is resolved against the importing file's package. A name
 that matches several classes and no import disambiguates is not resolved (precision first).
+
+The records are NamedTuples (the immutable ones) and plain classes, not dataclasses: see
+``verifier.findings``.
 """
 
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from verifier.rules.analysis.bindings import Binding
@@ -38,8 +40,7 @@ def _string(node: ast.AST | None) -> str | None:
 # -- models --------------------------------------------------------------------------------------
 
 
-@dataclass
-class Relationship:
+class Relationship(NamedTuple):
     """One relationship attribute: its target class, collection-ness and options."""
 
     name: str
@@ -62,8 +63,7 @@ class Relationship:
         return self.lazy not in UNLOADABLE_LAZY
 
 
-@dataclass
-class ForeignKey:
+class ForeignKey(NamedTuple):
     """A column that references ``table`` (from ``Field(foreign_key=...)`` or ``ForeignKey``)."""
 
     field: str
@@ -72,28 +72,56 @@ class ForeignKey:
     node: ast.Call
 
 
-@dataclass
 class Model:
     """A model class: table or not, its fields, relationships, foreign keys and JSON columns."""
 
-    name: str
-    path: str
-    node: ast.ClassDef
-    table: bool
-    bases: list[str]
-    tablename: str
-    relationships: dict[str, Relationship] = field(default_factory=dict)
-    foreign_keys: dict[str, ForeignKey] = field(default_factory=dict)
-    json_columns: dict[str, bool] = field(default_factory=dict)  # name -> change tracked
-    sa_columns: dict[str, ast.Call] = field(default_factory=dict)  # name -> sa_column=Column(...)
-    fields: dict[str, ast.AST] = field(default_factory=dict)
+    __slots__ = (
+        "bases",
+        "fields",
+        "foreign_keys",
+        "json_columns",
+        "name",
+        "node",
+        "path",
+        "relationships",
+        "sa_columns",
+        "table",
+        "tablename",
+    )
+
+    def __init__(
+        self,
+        name: str,
+        path: str,
+        node: ast.ClassDef,
+        table: bool,
+        bases: list[str],
+        tablename: str,
+        relationships: dict[str, Relationship] | None = None,
+        foreign_keys: dict[str, ForeignKey] | None = None,
+        json_columns: dict[str, bool] | None = None,
+        sa_columns: dict[str, ast.Call] | None = None,
+        fields: dict[str, ast.AST] | None = None,
+    ) -> None:
+        self.name = name
+        self.path = path
+        self.node = node
+        self.table = table
+        self.bases = bases
+        self.tablename = tablename
+        self.relationships: dict[str, Relationship] = {} if relationships is None else relationships
+        self.foreign_keys: dict[str, ForeignKey] = {} if foreign_keys is None else foreign_keys
+        # name -> change tracked
+        self.json_columns: dict[str, bool] = {} if json_columns is None else json_columns
+        # name -> sa_column=Column(...)
+        self.sa_columns: dict[str, ast.Call] = {} if sa_columns is None else sa_columns
+        self.fields: dict[str, ast.AST] = {} if fields is None else fields
 
 
 # -- classes and functions -----------------------------------------------------------------------
 
 
-@dataclass
-class FunctionInfo:
+class FunctionInfo(NamedTuple):
     """A function or method of the project: is calling it a coroutine that must be awaited?
 
     ``coroutine`` is True for a plain ``async def`` (not an async generator, whose call is
@@ -108,16 +136,27 @@ class FunctionInfo:
     node: ast.FunctionDef | ast.AsyncFunctionDef
 
 
-@dataclass
 class ClassInfo:
-    """A class of the project: its bases, typed attributes and methods."""
+    """A class of the project: its bases (the keys of the project classes it derives from),
+    typed attributes (``self.x`` -> binding) and methods."""
 
-    name: str
-    path: str
-    node: ast.ClassDef
-    bases: list[str] = field(default_factory=list)  # keys of the project classes it derives from
-    attributes: dict[str, Binding] = field(default_factory=dict)  # ``self.x`` -> binding
-    methods: dict[str, FunctionInfo] = field(default_factory=dict)
+    __slots__ = ("attributes", "bases", "methods", "name", "node", "path")
+
+    def __init__(
+        self,
+        name: str,
+        path: str,
+        node: ast.ClassDef,
+        bases: list[str] | None = None,
+        attributes: dict[str, Binding] | None = None,
+        methods: dict[str, FunctionInfo] | None = None,
+    ) -> None:
+        self.name = name
+        self.path = path
+        self.node = node
+        self.bases: list[str] = [] if bases is None else bases
+        self.attributes: dict[str, Binding] = {} if attributes is None else attributes
+        self.methods: dict[str, FunctionInfo] = {} if methods is None else methods
 
     @property
     def key(self) -> str:

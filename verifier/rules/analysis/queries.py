@@ -20,14 +20,16 @@ What it records for the rules:
 - ``not_uniqued``: results of a ``joinedload`` of a collection consumed without ``unique()``
   (RDA303);
 - ``unbounded_returns``: lists returned from a statement without ``limit()`` (RDA304).
+
+The records are NamedTuples and ``QueryFlow`` a plain class, not dataclasses: see
+``verifier.findings``.
 """
 
 from __future__ import annotations
 
 import ast
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from verifier.rules.analysis import names as n
 from verifier.rules.analysis.context import keyword, register_analysis
@@ -94,13 +96,13 @@ class LoadTree(dict[str, "LoadTree"]):
         return out
 
 
-@dataclass(frozen=True)
-class Value:
-    """What an expression holds, abstractly."""
+class Value(NamedTuple):
+    """What an expression holds, abstractly (``loads`` has no default: it would be one shared
+    ``LoadTree``)."""
 
     kind: str
     model: str | None
-    loads: LoadTree = field(default_factory=LoadTree)
+    loads: LoadTree
     limited: bool = False
     unique: bool = False
     scalar: bool = True
@@ -110,8 +112,7 @@ class Value:
     def merge(self, other: Value | None) -> Value | None:
         if other is None or other.kind != self.kind or other.model != self.model:
             return None
-        return replace(
-            self,
+        return self._replace(
             loads=self.loads.merged(other.loads),
             limited=self.limited or other.limited,
             unique=self.unique or other.unique,
@@ -122,32 +123,51 @@ class Value:
         )
 
 
-@dataclass
-class UnloadedAccess:
+class UnloadedAccess(NamedTuple):
     node: ast.Attribute
     model: str
     relationship: str
     origin: ast.AST | None
 
 
-@dataclass
-class QueryInLoop:
+class QueryInLoop(NamedTuple):
     call: ast.Call
     loop: ast.AST
     target: str
 
 
-@dataclass
 class QueryFlow:
     """The abstract values of one function and the loading problems found in it."""
 
-    ctx: FileContext
-    func: FunctionNode | None
-    variables: dict[str, Value | None] = field(default_factory=dict)
-    unloaded: list[UnloadedAccess] = field(default_factory=list)
-    loops: list[QueryInLoop] = field(default_factory=list)
-    not_uniqued: list[tuple[ast.AST, Value]] = field(default_factory=list)
-    unbounded_returns: list[tuple[ast.Return, Value]] = field(default_factory=list)
+    __slots__ = (
+        "ctx",
+        "func",
+        "loops",
+        "not_uniqued",
+        "unbounded_returns",
+        "unloaded",
+        "variables",
+    )
+
+    def __init__(
+        self,
+        ctx: FileContext,
+        func: FunctionNode | None,
+        variables: dict[str, Value | None] | None = None,
+        unloaded: list[UnloadedAccess] | None = None,
+        loops: list[QueryInLoop] | None = None,
+        not_uniqued: list[tuple[ast.AST, Value]] | None = None,
+        unbounded_returns: list[tuple[ast.Return, Value]] | None = None,
+    ) -> None:
+        self.ctx = ctx
+        self.func = func
+        self.variables: dict[str, Value | None] = {} if variables is None else variables
+        self.unloaded: list[UnloadedAccess] = [] if unloaded is None else unloaded
+        self.loops: list[QueryInLoop] = [] if loops is None else loops
+        self.not_uniqued: list[tuple[ast.AST, Value]] = [] if not_uniqued is None else not_uniqued
+        self.unbounded_returns: list[tuple[ast.Return, Value]] = (
+            [] if unbounded_returns is None else unbounded_returns
+        )
 
     @classmethod
     def build(cls, ctx: FileContext, func: FunctionNode | None) -> QueryFlow:
@@ -206,16 +226,16 @@ class QueryFlow:
         for elt in names.elts:
             if isinstance(elt, ast.Constant) and isinstance(elt.value, str):
                 loads.setdefault(elt.value, LoadTree())
-        self.variables[target.id] = replace(current, loads=loads)
+        self.variables[target.id] = current._replace(loads=loads)
 
     def _element(self, value: Value | None) -> Value | None:
         """The value of one element when iterating ``value``."""
         if value is None:
             return None
         if value.kind == LIST:
-            return replace(value, kind=INSTANCE)
+            return value._replace(kind=INSTANCE)
         if value.kind == RESULT and value.scalar:
-            return replace(value, kind=INSTANCE)
+            return value._replace(kind=INSTANCE)
         return None
 
     # -- evaluation ----------------------------------------------------------------------------
@@ -238,7 +258,7 @@ class QueryFlow:
         if isinstance(node, ast.Subscript):
             base = self.eval(node.value)
             if base is not None and base.kind == LIST and not isinstance(node.slice, ast.Slice):
-                return replace(base, kind=INSTANCE)
+                return base._replace(kind=INSTANCE)
             return base if base is not None and base.kind == LIST else None
         if isinstance(node, ast.Attribute):
             return self._attribute(node, report=False)
@@ -289,7 +309,7 @@ class QueryFlow:
             if inner is not None and inner.kind == LIST:
                 return inner
             if inner is not None and inner.kind == RESULT and inner.scalar:
-                return replace(inner, kind=LIST)
+                return inner._replace(kind=LIST)
             return None
         if not isinstance(func, ast.Attribute):
             return None
@@ -303,24 +323,24 @@ class QueryFlow:
             if attr in _STMT_CHAIN:
                 return owner
             if attr in _LIMITS:
-                return replace(owner, limited=True)
+                return owner._replace(limited=True)
             if attr == "options":
                 return self._with_options(owner, call.args)
             return None
         if owner.kind == RESULT:
             if attr == "unique":
-                return replace(owner, unique=True)
+                return owner._replace(unique=True)
             if attr == "scalars":
-                return replace(owner, scalar=True)
+                return owner._replace(scalar=True)
             if attr in _MANY:
                 self._check_unique(call, owner)
-                return replace(owner, kind=LIST) if owner.scalar else None
+                return owner._replace(kind=LIST) if owner.scalar else None
             if attr in _ONE:
                 self._check_unique(call, owner)
-                return replace(owner, kind=INSTANCE) if owner.scalar else None
+                return owner._replace(kind=INSTANCE) if owner.scalar else None
             if attr in _SCALAR_ONE:
                 self._check_unique(call, owner)
-                return replace(owner, kind=INSTANCE)
+                return owner._replace(kind=INSTANCE)
         return None
 
     def _helper(self, func: ast.AST) -> FunctionNode | None:
@@ -372,13 +392,13 @@ class QueryFlow:
             if stmt is None or stmt.kind != STMT:
                 return None
             if attr == "scalar":
-                return replace(stmt, kind=INSTANCE)
+                return stmt._replace(kind=INSTANCE)
             flavor = self._session_flavor(call.func.value)  # type: ignore[attr-defined]
             if attr == "exec":
                 scalar = stmt.scalar and flavor in (SQLMODEL, UNKNOWN)
             else:
                 scalar = attr != "execute"
-            return replace(stmt, kind=RESULT, scalar=scalar)
+            return stmt._replace(kind=RESULT, scalar=scalar)
         if attr in ("get", "get_one") and call.args and isinstance(call.args[0], ast.Name):
             model = call.args[0].id
             if not model[:1].isupper():
@@ -407,7 +427,7 @@ class QueryFlow:
                     and self._is_collection(value.model, path[0])
                 ):
                     joined.append(path[0])
-        return replace(value, loads=loads, joined_collections=tuple(joined))
+        return value._replace(loads=loads, joined_collections=tuple(joined))
 
     def _is_collection(self, model: str | None, rel_name: str) -> bool:
         if self.ctx.index is None:

@@ -23,13 +23,13 @@ A name also bound to something else in the same function is dropped: precision b
 Each binding carries the session's flavor (``sqlmodel``, ``sqlalchemy`` or ``unknown``), which
 decides between ``exec`` and ``execute``. Names typed as (or built from) a class of the project
 are ``OBJECT`` bindings, so that their attributes and methods can be followed.
+``SessionScope`` is a plain class, not a dataclass: see ``verifier.findings``.
 """
 
 from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from verifier.rules.analysis import names as n
@@ -199,15 +199,24 @@ def _library_calls(ctx: FileContext) -> dict[ast.Call, Binding]:
     return found
 
 
-@dataclass
 class SessionScope:
     """Bindings of one function (or of the module when ``func`` is None)."""
 
-    ctx: FileContext
-    func: FunctionNode | None
-    parent: SessionScope | None
-    bindings: dict[str, Binding] = field(default_factory=dict)
-    shadowed: set[str] = field(default_factory=set)
+    __slots__ = ("bindings", "ctx", "func", "parent", "shadowed")
+
+    def __init__(
+        self,
+        ctx: FileContext,
+        func: FunctionNode | None,
+        parent: SessionScope | None,
+        bindings: dict[str, Binding] | None = None,
+        shadowed: set[str] | None = None,
+    ) -> None:
+        self.ctx = ctx
+        self.func = func
+        self.parent = parent
+        self.bindings: dict[str, Binding] = {} if bindings is None else bindings
+        self.shadowed: set[str] = set() if shadowed is None else shadowed
 
     # -- lookups -------------------------------------------------------------------------------
 
