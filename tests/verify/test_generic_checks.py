@@ -178,14 +178,19 @@ def test_a_chat_mutant_is_caught_by_the_generic_checks(
     mutant = MUTANTS[name]
     root = copy_of(CHAT, tmp_path)
     mutant.apply(root)
-    report = verify(root, stages=BEHAVIOR, contract="none", check_timeout=10)
-    assert len(report.findings) == 1, shown(report)  # one defect, one finding
-    assert {f.code for f in report.findings} == {mutant.code}, shown(report)
+    assert_caught_once(
+        verify(root, stages=BEHAVIOR, contract="none", check_timeout=10), mutant, root
+    )
+
+
+def assert_caught_once(report: Report, mutant: Mutant, root: Path) -> None:
+    """One defect, one finding: the mutant's code and severity, at its line, in behavior."""
+    assert [f.code for f in report.findings] == [mutant.code], shown(report)
+    (found,) = report.findings
     expected_line = line_of(root / mutant.file, mutant.line_text)
-    for found in report.findings:
-        assert (found.file, found.line) == (mutant.file, expected_line), shown(report)
-        assert found.severity is mutant.severity
-        assert found.stage == "behavior"
+    assert (found.file, found.line) == (mutant.file, expected_line), shown(report)
+    assert found.severity is mutant.severity
+    assert found.stage == "behavior"
     assert report.exit_code == (1 if mutant.severity is Severity.ERROR else 0)
 
 

@@ -21,6 +21,7 @@ from verifier.findings import Finding
 from verifier.sandbox import aliases, environment, relay
 from verifier.sandbox.events import EventWriter
 from verifier.sandbox.guard import Guard
+from verifier.stages import BEHAVIOR_PARTS
 from verifier.stages.blame import VerifierFault, caused_by_target
 from verifier.stages.codes import finding, refused_by_sandbox
 from verifier.stages.context import StageContext, TargetSpec, describe
@@ -169,6 +170,7 @@ def run(config: dict[str, Any], event_fd: int) -> int:
         databases=dict(config["databases"]),
         writer=writer,
         check_timeout=float(config.get("check_timeout", 20.0)),
+        behavior_parts=tuple(config.get("behavior_parts", BEHAVIOR_PARTS)),
     )
 
     def report_guarded(f: Finding) -> None:

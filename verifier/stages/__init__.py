@@ -8,3 +8,7 @@ sandboxed child (``verifier.sandbox.child``), one module each, each exposing
 
 STAGE_ORDER = ("static", "import", "schema", "behavior", "migrations")
 DYNAMIC_STAGES = STAGE_ORDER[1:]
+# The two parts of the behavior stage: the contract (taskapi, the user's pytest file or none)
+# and the generic checks. One child runs both, or two children one each (the verify pipeline's
+# lanes), and the report shows them as one stage.
+BEHAVIOR_PARTS = ("contract", "generic")

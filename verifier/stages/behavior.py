@@ -6,6 +6,9 @@ Two parts, both against the target's own session factory and functions:
   (``verifier.contracts.pytest_contract``); ``none`` runs no contract;
 - the generic checks (``verifier.contracts.generic``), on every layer with a crud module,
   with or without a contract: a contract adds checks, it replaces none of them.
+
+A child runs the parts ``ctx.behavior_parts`` names: both, or one when the verify pipeline
+gives the other to a second child (``verifier.verify.pipeline.plan_lanes``).
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from verifier.stages.context import StageContext
 
 
 def run(ctx: StageContext) -> str:
-    contract = ctx.target.contract
+    contract = ctx.target.contract if "contract" in ctx.behavior_parts else "none"
     ran_contract = contract != "none"
     if contract == "taskapi":
         from verifier.contracts.taskapi.run import run as run_taskapi
@@ -26,5 +29,5 @@ def run(ctx: StageContext) -> str:
         run_pytest(ctx, contract)
     from verifier.contracts.generic.run import run as run_generic
 
-    ran_generic = run_generic(ctx)
+    ran_generic = "generic" in ctx.behavior_parts and run_generic(ctx)
     return "passed" if ran_contract or ran_generic else "skipped"

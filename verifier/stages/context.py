@@ -11,6 +11,7 @@ from typing import Any
 
 from verifier.findings import Finding, Severity
 from verifier.sandbox.events import EventWriter
+from verifier.stages import BEHAVIOR_PARTS
 
 
 @dataclass
@@ -62,6 +63,8 @@ class StageContext:
     failed_checks: int = 0
     # What earlier stages laid down for later ones: "imported", "schema" (built on "main").
     built: set[str] = field(default_factory=set)
+    # The parts of the behavior stage this child runs (``verifier.stages.BEHAVIOR_PARTS``).
+    behavior_parts: tuple[str, ...] = BEHAVIOR_PARTS
 
     @property
     def root(self) -> Path:

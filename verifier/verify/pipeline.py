@@ -32,8 +32,9 @@ from verifier.sandbox.runner import (
     run_child,
     scrubbed_environment,
 )
-from verifier.stages import DYNAMIC_STAGES, STAGE_ORDER
+from verifier.stages import BEHAVIOR_PARTS, DYNAMIC_STAGES, STAGE_ORDER
 from verifier.stages.codes import finding
+from verifier.verify.split_stages import SharedProgress, merge_split_stages
 
 if TYPE_CHECKING:
     from verifier.verify.target import Target
@@ -170,6 +171,9 @@ class Lane:
 
     stages: list[str]
     silent: list[str] = field(default_factory=list)
+    # The parts of the behavior stage it runs, when it runs that stage (both, or one of them
+    # when the stage is split over two children).
+    behavior: tuple[str, ...] = BEHAVIOR_PARTS
 
     @property
     def order(self) -> list[str]:
@@ -195,9 +199,15 @@ def plan_lanes(target: Target, stages: list[str], split: bool = True) -> list[La
     does, in an interpreter that has not imported the target's models (an ``env.py`` importing
     them under another module name would otherwise define every table twice). So it runs in a
     child of its own beside import → schema → behavior; when one child per target is wanted
-    (``--jobs``), it runs first in that child, before anything else is imported. (Moving the
-    schema checks into the migrations child was measured: on two cores the work is CPU-bound
-    and the run took as long.)
+    (``--jobs``), it runs first in that child, before anything else is imported.
+
+    The migrations child is done long before the other, so the behavior stage is split: the
+    contract stays in the first child, the generic checks run in the migrations child after its
+    migrations, on its own database (imported and built there, silently, as in the one-child
+    case). Measured on two cores: the reference 3.54 -> 2.93 s, the chat example 2.77 -> 2.54 s
+    (medians of 8 interleaved runs). The report shows the behavior stage once
+    (``merge_split_stages``). (Moving the schema checks into the migrations child instead was
+    measured too: the run took as long.)
     """
     main = [s for s in stages if s != "migrations"]
     silent = prerequisites(main)
@@ -207,7 +217,12 @@ def plan_lanes(target: Target, stages: list[str], split: bool = True) -> list[La
         return [Lane(["migrations"])]
     if not split:
         return [Lane(stages, silent)]
-    return [Lane(main, silent), Lane(["migrations"])]
+    if "behavior" not in main:
+        return [Lane(main, silent), Lane(["migrations"])]
+    return [
+        Lane(main, silent, behavior=("contract",)),
+        Lane(["migrations", "behavior"], ["import", "build"], behavior=("generic",)),
+    ]
 
 
 def contract_in_lane(target: Target, lane_dir: Path, workdir: Path) -> str:
@@ -265,6 +280,7 @@ def run_lane(
             },
             "stages": lane.order,
             "silent_stages": lane.silent,
+            "behavior_parts": list(lane.behavior),
             "databases": urls,
         }
         env = scrubbed_environment({target.spec.database_url_env: database.async_url}, home)
@@ -376,6 +392,8 @@ def dynamic_stages(
     from concurrent.futures import ThreadPoolExecutor
 
     lanes = plan_lanes(target, stages, options.split_migrations)
+    if progress is not None and len(lanes) > 1:
+        progress = SharedProgress(progress, (s for lane in lanes for s in lane.stages))
     no_import = threading.Event()
     with ThreadPoolExecutor(max_workers=len(lanes)) as pool:
         futures = [
@@ -383,8 +401,12 @@ def dynamic_stages(
             for lane in lanes
         ]
         results = [f.result() for f in futures]
+    dynamic = Report(tool="verify", target=report.target)
     for lane, result in zip(lanes, results, strict=True):
-        collect(report, lane, result, options.limits)
+        collect(dynamic, lane, result, options.limits)
+    report.findings.extend(dynamic.findings)
+    report.assumptions.extend(dynamic.assumptions)
+    report.stages.extend(merge_split_stages(dynamic.stages))
 
 
 def sandbox_for(gate: ProviderGate, isolation: str = "auto") -> Sandbox:
