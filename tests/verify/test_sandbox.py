@@ -105,3 +105,18 @@ def test_the_target_runs_with_the_garbage_collector_on(tmp_path: Path) -> None:
     append(target, "taskapi/models.py", "import gc\nassert gc.isenabled(), 'gc is off'")
     report = verify_json(target, dict(os.environ))
     assert [s["status"] for s in report["stages"]] == ["passed"]  # type: ignore[index]
+
+
+def test_the_preload_leaves_out_pygments_but_a_target_may_import_it(tmp_path: Path) -> None:
+    """Mako's optional highlighting is kept out of the fork server's imports (forty lexer
+    modules no stage uses); the target still imports it when it wants it."""
+    target = copy_reference(tmp_path)
+    append(
+        target,
+        "taskapi/models.py",
+        "import sys\n"
+        "assert 'pygments' not in sys.modules, 'the fork server imported pygments'\n"
+        "import mako.ext.pygmentplugin  # noqa: E402, F401",
+    )
+    report = verify_json(target, dict(os.environ))
+    assert [s["status"] for s in report["stages"]] == ["passed"]  # type: ignore[index]

@@ -59,6 +59,10 @@ PRELOAD = (
     "verifier.contracts.generic.run",
 )
 PR_SET_PDEATHSIG = 1
+# Mako (Alembic's templates) highlights its HTML error pages with pygments when pygments is
+# installed, as it is wherever pytest is: some forty lexer modules, ~45 ms of the preload, for
+# pages no stage renders. Kept out of the preload, mako falls back to plain escaping.
+UNWANTED = ("mako.ext.pygmentplugin",)
 
 
 def send(sock: socket.socket, message: dict[str, Any], fds: list[int] | None = None) -> None:
@@ -85,6 +89,8 @@ def _preload() -> None:
     # the collector's passes over the growing heap cost about a tenth of the import's CPU.
     # It is on again before any child is forked (a target runs as in a plain interpreter).
     gc.disable()
+    blocked = [name for name in UNWANTED if name not in sys.modules]
+    sys.modules.update(dict.fromkeys(blocked))  # None: importing it raises ImportError
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for name in PRELOAD:
@@ -92,6 +98,8 @@ def _preload() -> None:
                 importlib.import_module(name)
             except ImportError:  # an optional part (a contract plugin): the child imports it
                 continue
+    for name in blocked:  # a child that imports it itself gets it
+        del sys.modules[name]
     # What the server imported lives as long as every child: out of the collector's sight, a
     # child's collections (pytest runs two at its end) walk only the objects made after the fork.
     gc.collect()
