@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import gc
+import io
 import json
 import os
 import subprocess
@@ -27,7 +28,7 @@ import pytest
 from verifier.lint.collector import collector_paused
 from verifier.lint.engine import build_contexts, run_rules
 from verifier.lint.forked import ChildFailed, run_parts
-from verifier.lint.reading import SourceFile, read_source
+from verifier.lint.reading import SourceFile, decode_source, read_source
 from verifier.rules import all_rules, rule_codes
 from verifier.rules.analysis import names as n
 from verifier.rules.analysis.context import _SINGLETONS, FileContext, child_nodes
@@ -380,15 +381,47 @@ def test_a_lint_process_imports_neither_dataclasses_nor_inspect(tmp_path: Path, 
     """``dataclasses`` imports ``inspect``: with the 26 records it made at import, they were
     about a quarter of what a one-file ``rda lint`` spends importing. So the records on that path
     are NamedTuples and plain classes, and the rule catalogue is listed with ``os.listdir``, not
-    ``pkgutil`` (which imports ``inspect``). A dataclass added anywhere on the path fails this."""
+    ``pkgutil`` (which imports ``inspect``). A dataclass added anywhere on the path fails this.
+    ``tokenize`` (its regular expressions) is needed only for a file with a BOM, a coding line or
+    a ``noqa`` comment, which this one has not."""
     path = tmp_path / "tasks.py"
     path.write_text(TASKS, encoding="utf-8")
     names, result = imported_modules(["-m", "verifier", "lint", "--format", fmt, str(path)])
     assert "verifier.rules.analysis.queries" in names  # the run went through the rules
-    assert not names & {"dataclasses", "inspect"}
+    assert not names & {"dataclasses", "inspect", "tokenize"}
     assert result.returncode == 1, result.stdout
     if fmt == "json":
         codes = [f["code"] for f in json.loads(result.stdout)["findings"]]
         assert sorted(codes) == TASKS_CODES
     else:
         assert all(f" {code} " in result.stdout for code in TASKS_CODES), result.stdout
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"x = 'caf\xc3\xa9'\n",
+        b"\xef\xbb\xbfx = 1\n",
+        b"# -*- coding: latin-1 -*-\nx = '\xe9'\n",
+        b"#!/usr/bin/env python\n# coding: latin-1\nx = '\xe9'\n",
+        b"x = 1\n\n# coding: latin-1 only counts on the first two lines\ny = '\xc3\xa9'\n",
+        b"# coding: no-such-codec\nx = 1\n",
+        b"x = '\xe9'\n",
+        b"x = 1\ny = '\xe9'\n",
+        b"x = 1\r# coding: latin-1\rx = '\xe9'\r",
+        b"",
+    ],
+)
+def test_decoding_without_tokenize_agrees_with_it(data: bytes) -> None:
+    """Files without a BOM or a coding line are decoded as UTF-8 without ``tokenize``: the text
+    (or the refusal) must be what ``tokenize.detect_encoding`` and that encoding give."""
+    import tokenize
+
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        expected: str | None = data.decode(encoding).removeprefix("\ufeff")
+    except (SyntaxError, UnicodeDecodeError, LookupError):
+        expected = None
+    found = decode_source(data, "f.py")
+    assert found.text == expected
+    assert (found.problem is None) == (expected is not None)

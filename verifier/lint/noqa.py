@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import re
-import tokenize
 
 # Compiled by ``re`` on first use (and cached there): most files never mention ``noqa``, and
 # these case-insensitive patterns are among the slowest of a run to compile.
@@ -55,6 +54,8 @@ def _codes(match: re.Match[str]) -> set[str] | None:
 
 def _comments(source: str) -> list[tuple[int, str, bool]]:
     """(line, comment text, alone on its line) for each comment."""
+    import tokenize  # only for files that mention noqa: most never do
+
     out = []
     try:
         for tok in tokenize.generate_tokens(io.StringIO(source).readline):
