@@ -8,7 +8,8 @@ where the time goes per stage (from the JSON report of a warm run), the same war
 every layer of the style corpus (``tests/corpus``), what the sandbox costs: a warm run with
 bubblewrap against one with the audit hook alone (``RDA_SANDBOX=audit-hook``), and the chat
 example (``examples/chat``, warm, with its contract and with ``--contract none``) with the cost
-of the generic behaviour checks (``verifier.contracts.generic``) on it and on the reference.
+of the generic behaviour checks (``verifier.contracts.generic``) on it and on the reference;
+and how fast the machine was (``python -c pass``, before and after), to read them against.
 
 Uses its own data directory (``RDA_DATA_DIR``) so it never stops a server someone else uses.
 Run: ``python bench/verify_speed.py [--runs N]``.
@@ -75,6 +76,7 @@ def main() -> None:
     env = dict(os.environ, RDA_DATA_DIR=str(work / "pgdata"))
     env.pop("RDA_DATABASE_URL", None)
     try:
+        started_at = interpreter_start()
         rda("db", "start", env=env)  # initdb once: not part of any figure
         target = str(REFERENCE)
         cold = []
@@ -141,6 +143,10 @@ def main() -> None:
         if proc.returncode != 0:
             sys.exit(f"--jobs 2 over {args.copies} copies reported findings:\n{proc.stdout[:2000]}")
         print(f"rda verify on reference_impl, {os.cpu_count()} cores, runs={args.runs}")
+        print(
+            f"machine speed: bare interpreter start-up {started_at:.3f} s before the runs, "
+            f"{interpreter_start():.3f} s after (every figure moves with it on a shared host)"
+        )
         line("cold", statistics.median(cold), f"(runs: {', '.join(f'{s:.2f}' for s in cold)})")
         line("warm", statistics.median(warm), f"(runs: {', '.join(f'{s:.2f}' for s in warm)})")
         line("jobs", jobs, f"(--jobs 2 over {args.copies} copies, {jobs / args.copies:.2f} s each)")
@@ -168,6 +174,16 @@ def main() -> None:
     finally:
         rda("db", "stop", env=env, check=False)
         shutil.rmtree(work, ignore_errors=True)
+
+
+def interpreter_start(runs: int = 7) -> float:
+    """Median seconds of ``python -c pass``: how fast the machine is right now."""
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "pass"], check=True)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
 
 
 def generic_seconds(report_json: str) -> float:
