@@ -24,7 +24,8 @@ def merged_status(statuses: Iterable[str]) -> str:
 
 
 def merge_split_stages(results: list[StageResult]) -> list[StageResult]:
-    """One result per stage name: the parts' status together, the longer time, every note.
+    """One result per stage name: the parts' status together, the longer time, and the notes
+    of the parts that have that status (a skipped part's reason does not explain a failure).
 
     The parts ran at the same time in two children, so the stage took as long as its longer
     part.
