@@ -1,9 +1,9 @@
 """The behavior stage split over a target's two children, and shown as one stage.
 
-With migrations, ``plan_lanes`` keeps the contract in the first child and gives the generic
-checks to the migrations child, after its migrations. The report and the progress lines must
-still show one behavior stage, failed when either part failed; a defect only the generic checks
-see must be found there as it is in one child.
+With migrations and a contract, ``plan_lanes`` keeps the contract in the first child and gives
+the generic checks to the migrations child, after its migrations. The report and the progress
+lines must still show one behavior stage, failed when either part failed; a defect only the
+generic checks see must be found there as it is in one child.
 """
 
 from __future__ import annotations
@@ -35,9 +35,13 @@ def test_with_migrations_the_generic_checks_go_to_the_migrations_child() -> None
     ]
 
 
-def test_one_child_or_no_behavior_keeps_the_stage_whole() -> None:
+def test_one_child_no_behavior_or_no_contract_keeps_the_stage_whole() -> None:
     target = load_target(CHAT)
     both = ("contract", "generic")
+    assert shapes(plan_lanes(load_target(CHAT, "none"), list(DYNAMIC))) == [
+        (["import", "schema", "behavior"], [], both),
+        (["migrations"], [], both),
+    ]
     assert shapes(plan_lanes(target, list(DYNAMIC), split=False)) == [
         (["migrations", "import", "schema", "behavior"], [], both)
     ]
@@ -112,17 +116,18 @@ def test_a_split_stage_is_one_progress_line_each_way() -> None:
 @pytest.mark.parametrize(
     "name",
     [
-        "expire_on_commit computed at run time",
         "message committed before the conversation is bumped",
+        "a connection opened and never returned",
     ],
 )
 def test_a_defect_of_the_generic_checks_is_found_in_the_migrations_child(
     name: str, tmp_path: Path, verify: Callable[..., Report]
 ) -> None:
+    """With the chat example's own contract, which passes on these defects."""
     mutant = MUTANTS[name]
     root = copy_of(CHAT, tmp_path)
     mutant.apply(root)
-    report = verify(root, stages=DYNAMIC, contract="none", check_timeout=10)
+    report = verify(root, stages=DYNAMIC, check_timeout=10)
     assert_caught_once(report, mutant, root)
     assert [(s.name, s.status) for s in report.stages] == [
         ("import", "passed"),
