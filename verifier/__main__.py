@@ -1,7 +1,5 @@
 """``python -m verifier`` is ``rda``."""
 
-import sys
+from verifier.cli import entry
 
-from verifier.cli import main
-
-sys.exit(main())
+entry()

