@@ -353,6 +353,72 @@ def test_failing_downgrade_fires_rda804_and_names_the_revision(
     assert "its downgrade failed" in step.message and step.file == relative
 
 
+def _count_runs(target: Path, relative: str) -> None:
+    """Make the revision append a line to ``runs.txt`` each time its upgrade or downgrade runs."""
+    patch(target, relative, "def upgrade() -> None:\n", _COUNTED.format(step="upgrade"))
+    patch(target, relative, "def downgrade() -> None:\n", _COUNTED.format(step="downgrade"))
+
+
+_COUNTED = (
+    "def {step}() -> None:\n"
+    "    with open(__import__('os').path.join(__import__('os').path.dirname(__file__), "
+    "'runs.txt'), 'a') as runs:\n"
+    "        runs.write('{step}\\n')\n"
+)
+
+
+def test_one_revision_history_is_upgraded_twice_and_downgraded_once(
+    reference_copy: Path, run_stage: RunStage
+) -> None:
+    """Its stairway's step up and down are upgrade head and downgrade base: not run again."""
+    _, down, head_file = reference_head()
+    assert down is None, "the reference has grown revisions: give this test a one-revision copy"
+    _count_runs(reference_copy, f"alembic/versions/{head_file}")
+    run = run_stage(reference_copy)
+    assert run.statuses == {"migrations": "passed"} and run.findings == []
+    runs = (reference_copy / "alembic/versions/runs.txt").read_text(encoding="utf-8").split()
+    # upgrade head, downgrade base, the stairway's upgrade again (and the offline SQL's upgrade)
+    assert runs == ["upgrade", "downgrade", "upgrade", "upgrade"]
+
+
+def test_two_revision_history_climbs_the_whole_stairway(
+    reference_copy: Path, run_stage: RunStage
+) -> None:
+    head, _, _ = reference_head()
+    relative = add_revision(reference_copy, "c0de", head, "pass", "pass")
+    _count_runs(reference_copy, relative)
+    run = run_stage(reference_copy)
+    assert run.statuses == {"migrations": "passed"} and run.findings == []
+    runs = (reference_copy / "alembic/versions/runs.txt").read_text(encoding="utf-8").split()
+    # upgrade head, downgrade base, then its own up, down, up; the offline SQL's upgrade
+    assert runs == ["upgrade", "downgrade", "upgrade", "downgrade", "upgrade", "upgrade"]
+
+
+def test_one_revision_that_cannot_be_upgraded_again_fires_rda805(
+    reference_copy: Path, run_stage: RunStage
+) -> None:
+    """Its downgrade leaves the schema clean, but the revision refuses a second upgrade."""
+    _, _, head_file = reference_head()
+    relative = f"alembic/versions/{head_file}"
+    patch(
+        reference_copy,
+        relative,
+        "def upgrade() -> None:\n",
+        "def upgrade() -> None:\n"
+        "    marker = __import__('pathlib').Path(__file__).with_suffix('.applied')\n"
+        "    if marker.exists() and not op.get_context().as_sql:\n"
+        "        raise RuntimeError('this revision was applied before')\n"
+        "    if not op.get_context().as_sql:\n"
+        "        marker.write_text('')\n",
+    )
+    run = run_stage(reference_copy)
+    assert run.codes() == {"RDA805"}
+    (step,) = run.with_code("RDA805")
+    assert step.file == relative
+    assert "upgrading it again failed: " in step.message
+    assert "this revision was applied before" in step.message
+
+
 # --- offline SQL -----------------------------------------------------------------------------
 
 

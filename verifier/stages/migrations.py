@@ -70,6 +70,7 @@ class MigrationRun:
     revisions: list[Revision] = field(default_factory=list)  # base first
     heads: list[str] = field(default_factory=list)
     baseline: frozenset[SchemaObject] = frozenset()
+    unwound: bool = False  # downgrade base left the database as upgrade head found it
     notes: list[str] = field(default_factory=list)
     # What env.py passed to context.configure (its target_metadata, filters): see configure_spy.
     configured: dict[str, Any] = field(default_factory=dict)
@@ -371,6 +372,7 @@ def downgrade_leaves_no_trace(run: MigrationRun) -> bool:
     after = run.probe.snapshot()
     left, removed = after - run.baseline, run.baseline - after
     if not left and not removed:
+        run.unwound = True
         return True
     only = run.revisions[0] if len(run.revisions) == 1 else None
     run.fail(
@@ -389,12 +391,18 @@ def stairway(run: MigrationRun) -> bool:
 
     After its downgrade the schema must be exactly what it was before its upgrade, so that a
     rollback in production can be followed by the same upgrade.
+
+    A history of one revision had its step up and down in ``upgrade_from_empty`` and
+    ``downgrade_leaves_no_trace``, the same two commands from the same empty database: when
+    those left no trace, only its upgrade again is left to run (two commands fewer).
     """
     from alembic import command
 
     if len(run.heads) > 1:
         run.notes.append("stairway not run: the history has several heads")
         return True
+    if run.unwound and len(run.revisions) == 1:
+        return _upgrade_again(run, run.revisions[0], frozenset(), frozenset())
     if run.probe.snapshot() != run.baseline:
         run.probe.reset(run.baseline)  # what downgrade base left must not blame revision 1
         if run.probe.snapshot() != run.baseline:
@@ -421,30 +429,44 @@ def stairway(run: MigrationRun) -> bool:
             )
             return False
         after = run.probe.snapshot()
-        left, removed = after - before, before - after
-        again: Exception | None = None
-        try:
-            command.upgrade(run.config, revision.id)
-        except Exception as exc:  # reported below with the leftovers
-            again = exc
-        if left or removed or again is not None:
-            problems = [_trace_message(left, removed, "its downgrade")] if left or removed else []
-            if again is not None:
-                problems.append(f"upgrading it again failed: {error_text(again)}")
-            run.fail(
-                stairway,
-                "RDA805",
-                f"Revision {revision.label}: " + "; ".join(problems),
-                file=revision.file,
-                line=revision.downgrade_line,
-                details={
-                    "revision": revision.id,
-                    "left": sorted(map(str, left)),
-                    "removed": sorted(map(str, removed)),
-                },
-            )
+        if not _upgrade_again(run, revision, after - before, before - after):
             return False
     return True
+
+
+def _upgrade_again(
+    run: MigrationRun,
+    revision: Revision,
+    left: frozenset[SchemaObject],
+    removed: frozenset[SchemaObject],
+) -> bool:
+    """The stairway's last step for ``revision``, after its downgrade ``left`` and ``removed``
+    what it did: upgrade it again, and fail on either."""
+    from alembic import command
+
+    again: Exception | None = None
+    try:
+        command.upgrade(run.config, revision.id)
+    except Exception as exc:  # reported below with the leftovers
+        again = exc
+    if not left and not removed and again is None:
+        return True
+    problems = [_trace_message(left, removed, "its downgrade")] if left or removed else []
+    if again is not None:
+        problems.append(f"upgrading it again failed: {error_text(again)}")
+    run.fail(
+        stairway,
+        "RDA805",
+        f"Revision {revision.label}: " + "; ".join(problems),
+        file=revision.file,
+        line=revision.downgrade_line,
+        details={
+            "revision": revision.id,
+            "left": sorted(map(str, left)),
+            "removed": sorted(map(str, removed)),
+        },
+    )
+    return False
 
 
 def offline_sql(run: MigrationRun) -> bool:
