@@ -33,11 +33,17 @@ from verifier.lint.forked import ChildFailed, run_parts
 from verifier.lint.reading import SourceFile, decode_source, read_source
 from verifier.rules import all_rules, rule_codes
 from verifier.rules.analysis import names as n
-from verifier.rules.analysis.context import _SINGLETONS, FileContext, child_nodes
+from verifier.rules.analysis.context import _SINGLETON_FIELDS, FileContext, child_nodes
 from verifier.rules.analysis.imports import dotted_suffixes
 from verifier.rules.analysis.sessions import SESSION, SQLMODEL, scope_of
 
 REALISTIC = Path(__file__).parent / "realistic"
+# Node types the parser creates once and shares (contexts and operators): never walked.
+_SINGLETONS = frozenset(
+    sub
+    for base in (ast.expr_context, ast.boolop, ast.operator, ast.unaryop, ast.cmpop)
+    for sub in base.__subclasses__()
+)
 
 # Every construct whose fields the walk must handle: decorators after bodies in field order,
 # dict keys before values, match patterns, except*, lambdas, comprehensions, f-strings, classes.
@@ -118,6 +124,17 @@ def test_one_walk_places_every_node_as_a_plain_walk_does(name: str, source: str)
     assert _without_singletons(reference._scope_lists) == dict(walked._scope_lists)
     assert _without_singletons(reference.parents) == walked.parents
     assert _without_singletons(reference.functions_of) == walked.functions_of
+
+
+def test_the_shared_singletons_live_only_in_the_fields_the_walk_skips() -> None:
+    for _, source in _sources():
+        for node in ast.walk(ast.parse(source)):
+            for name, value in ast.iter_fields(node):
+                values = value if isinstance(value, list) else [value]
+                if any(type(v) in _SINGLETONS for v in values):
+                    assert name in _SINGLETON_FIELDS, (type(node).__name__, name)
+                elif name in _SINGLETON_FIELDS:
+                    assert all(v is None for v in values), (type(node).__name__, name)
 
 
 def test_child_nodes_is_iter_child_nodes() -> None:

@@ -29,12 +29,6 @@ N = TypeVar("N", bound=ast.AST)
 
 _FUNCTION_TYPES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef})
 _SCOPE_TYPES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef})
-# Node types the parser creates once and shares (contexts and operators): never walked.
-_SINGLETONS = frozenset(
-    sub
-    for base in (ast.expr_context, ast.boolop, ast.operator, ast.unaryop, ast.cmpop)
-    for sub in base.__subclasses__()
-)
 # Fields that hold a name, number or flag, never a node (``Name.id``, ``ImportFrom.level``).
 _PLAIN = frozenset(
     {"id", "attr", "arg", "name", "module", "level", "type_comment", "kind", "conversion"}
@@ -42,6 +36,10 @@ _PLAIN = frozenset(
 )
 _PLAIN_FIELDS: dict[type, frozenset[str]] = {ast.Constant: _PLAIN | {"value"}}
 _NODE_FIELDS: dict[type, tuple[str, ...]] = {}  # per node type, the fields that may hold nodes
+# The only fields that hold the shared singletons (``Name.ctx``, ``BinOp.op``, ``Compare.ops``):
+# the walk skips them instead of testing the type of every child.
+_SINGLETON_FIELDS = frozenset({"ctx", "op", "ops"})
+_WALKED_FIELDS: dict[type, tuple[str, ...]] = {}  # per node type, the fields walked, last first
 
 _TEST_FILE = re.compile(r"(^|/)(tests?/|test_[^/]*\.py$|[^/]*_test\.py$|conftest\.py$)")
 
@@ -87,46 +85,52 @@ class FileContext:
 
     def _walk(self, tree: ast.Module) -> None:
         # The one walk of every file linted, so written for speed: fields that never hold a
-        # node are skipped by name, and the shared singleton nodes (``Load``, ``Add``, ``Eq``:
-        # one object for every use in every file) are not visited. They carry no position, the
-        # rules test them as attributes (``isinstance(node.ctx, ast.Load)``), and a parent or
-        # enclosing function recorded for a shared object would be wrong anyway.
+        # node are skipped by name, and so are the fields of the shared singleton nodes
+        # (``Load``, ``Add``, ``Eq``: one object for every use in every file). Those carry no
+        # position, the rules test them as attributes (``isinstance(node.ctx, ast.Load)``),
+        # and a parent or enclosing function recorded for a shared object would be wrong.
+        # Children are pushed last first, so that they pop in source order and every list of
+        # ``by_type`` and ``scope_nodes`` is in pre-order, as a plain walk gives it.
         parents = self.parents
         functions_of = self.functions_of
         by_type = self.by_type
         scope_lists = self._scope_lists
-        fields_of = _NODE_FIELDS
-        skipped = _SINGLETONS
+        fields_of = _WALKED_FIELDS
         function_types = _FUNCTION_TYPES
         scope_types = _SCOPE_TYPES
-        stack: list[tuple[ast.AST, FunctionNode | None, ast.AST | None]] = [(tree, None, None)]
+        node_type = ast.AST
+        stack: list[tuple[ast.AST, FunctionNode | None, ast.AST | None]] = []
         pop, push = stack.pop, stack.append
-        while stack:
-            node, func, scope = pop()
+        by_type[ast.Module].append(tree)
+        functions_of[tree] = None
+        node: ast.AST = tree
+        func: FunctionNode | None = None
+        scope: ast.AST | None = None
+        while True:
             kind = type(node)
-            by_type[kind].append(node)  # in pre-order, as every rule iterates them
-            functions_of[node] = func
-            if node is not tree:
-                scope_lists[scope].append(node)
             inner = node if kind in function_types else func
             inner_scope = node if kind in scope_types else scope
             fields = fields_of.get(kind)
             if fields is None:
-                fields = fields_of[kind] = _node_fields(kind)
-            children: list[ast.AST] = []
+                fields = fields_of[kind] = _walked_fields(kind)
             for name in fields:
                 value = getattr(node, name, None)
                 if value is None:
                     continue
                 if type(value) is list:
-                    for item in value:
-                        if isinstance(item, ast.AST) and type(item) not in skipped:
-                            children.append(item)
-                elif isinstance(value, ast.AST) and type(value) not in skipped:
-                    children.append(value)
-            for child in reversed(children):
-                parents[child] = node
-                push((child, inner, inner_scope))
+                    for item in reversed(value):
+                        if isinstance(item, node_type):
+                            parents[item] = node
+                            push((item, inner, inner_scope))
+                elif isinstance(value, node_type):
+                    parents[value] = node
+                    push((value, inner, inner_scope))
+            if not stack:
+                break
+            node, func, scope = pop()
+            by_type[type(node)].append(node)
+            functions_of[node] = func
+            scope_lists[scope].append(node)  # type: ignore[index]
 
     # -- navigation ---------------------------------------------------------------------------
 
@@ -380,6 +384,10 @@ def child_nodes(node: ast.AST) -> list[ast.AST]:
 def _node_fields(kind: type) -> tuple[str, ...]:
     plain = _PLAIN_FIELDS.get(kind, _PLAIN)
     return tuple(f for f in kind._fields if f not in plain)  # type: ignore[attr-defined]
+
+
+def _walked_fields(kind: type) -> tuple[str, ...]:
+    return tuple(f for f in reversed(_node_fields(kind)) if f not in _SINGLETON_FIELDS)
 
 
 def keyword(call: ast.Call, name: str) -> ast.expr | None:
