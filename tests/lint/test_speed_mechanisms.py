@@ -27,9 +27,10 @@ from pathlib import Path
 
 import pytest
 
+from verifier.lint import forked
 from verifier.lint.collector import collector_paused
 from verifier.lint.engine import build_contexts, run_rules
-from verifier.lint.forked import ChildFailed, run_parts
+from verifier.lint.forked import ChildFailed, run_claimed, run_parts
 from verifier.lint.reading import SourceFile, decode_source, read_source
 from verifier.rules import all_rules, rule_codes
 from verifier.rules.analysis import names as n
@@ -285,6 +286,41 @@ def test_run_parts_returns_every_part_in_order() -> None:
     assert pids[0] == os.getpid() and len(set(pids)) == 3
 
 
+def test_run_claimed_does_every_item_once_in_order_across_processes() -> None:
+    def work(item: int) -> tuple[int, int]:
+        import time
+
+        time.sleep(0.005)  # long enough for the children to start and claim their share
+        return item, os.getpid()
+
+    results = run_claimed(work, 50, 3)
+    assert [item for item, _ in results] == list(range(50))
+    assert len({pid for _, pid in results}) > 1  # the children took items too
+
+
+def test_run_claimed_shares_out_runs_of_items_when_there_are_many(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(forked, "_MAX_TOKENS", 4)  # 10 items: runs of 3, 3, 3 and 1
+    assert run_claimed(lambda item: item * item, 10, 2) == [i * i for i in range(10)]
+    assert run_claimed(lambda item: item, 0, 2) == []
+
+
+def test_run_claimed_leaves_no_process_idle_behind_a_slow_item() -> None:
+    """The process that takes the slow item does little else: the others take the rest."""
+
+    def work(item: int) -> int:
+        if item == 0:
+            import time
+
+            time.sleep(0.5)
+        return os.getpid()
+
+    pids = run_claimed(work, 40, 2)
+    slow = pids[0]
+    assert pids.count(slow) <= 5  # a split into halves would give it 20
+
+
 def forked_pids(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """The pids ``os.fork`` gives this process from now on (other children of the test process,
     a fork server of another test, are not ours to look at)."""
@@ -336,6 +372,24 @@ def test_run_parts_kills_children_when_this_process_fails(
     with pytest.raises(KeyError):
         run_parts(work, 3)
     assert len(pids) == 2
+    assert_reaped(pids)
+
+
+def test_run_claimed_reports_a_failing_child_and_reaps_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    parent = os.getpid()
+
+    def work(item: int) -> int:
+        if os.getpid() != parent:
+            raise ValueError(f"boom at {item}")
+        import time
+
+        time.sleep(0.01)  # the child gets items to fail on
+        return item
+
+    pids = forked_pids(monkeypatch)
+    with pytest.raises(ChildFailed, match="ValueError: boom"):
+        run_claimed(work, 20, 2)
+    assert len(pids) == 1
     assert_reaped(pids)
 
 

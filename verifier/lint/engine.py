@@ -109,25 +109,22 @@ def run_rules(
 ) -> AstPass:
     """Run ``rules`` over ``contexts``; ``enabled(code, path)`` filters per file.
 
-    With ``jobs > 1`` the contexts are split between this process and forked copies of it
-    (``forked.run_parts``), which inherit the parsed trees and the project index and send back
-    only their findings.
+    With ``jobs > 1`` the files are shared out between this process and forked copies of it
+    (``forked.run_claimed``: each takes the next file when done), which inherit the parsed
+    trees and the project index and send back only their findings, in the order of the files.
     """
     contexts = list(contexts)
     rules = list(rules)
     if jobs <= 1 or len(contexts) < 2 or not hasattr(os, "fork"):
         return _run_serial(contexts, rules, enabled)
-    from verifier.lint.forked import run_parts
+    from verifier.lint.forked import run_claimed
 
-    jobs = min(jobs, len(contexts))
-    chunks = [contexts[i::jobs] for i in range(jobs)]
-
-    def part(index: int) -> tuple[list[Violation], list[str]]:
-        found = _run_serial(chunks[index], rules, enabled)
+    def one_file(index: int) -> tuple[list[Violation], list[str]]:
+        found = _run_serial([contexts[index]], rules, enabled)
         return found.violations, found.notes
 
     result = AstPass(contexts=contexts)
-    for violations, notes in run_parts(part, jobs):
+    for violations, notes in run_claimed(one_file, len(contexts), min(jobs, len(contexts))):
         result.violations.extend(violations)
         result.notes.extend(notes)
     return result

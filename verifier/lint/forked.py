@@ -1,5 +1,8 @@
 """Run parts of one job in forked copies of this process, this process taking the first part.
 
+``run_claimed`` shares out items instead of fixed parts: each process takes the next item when
+done with its last one (see there).
+
 The rule pass of a large run splits its files between processes. A forked child already holds
 everything the rules read (the parsed trees, the walked contexts, the project index), so only
 the work's result travels, pickled through a pipe. This process does part 0 itself instead of
@@ -47,6 +50,46 @@ def run_parts(work: Callable[[int], T], parts: int) -> list[T]:
         for pid, read in pending:  # this process failed first: leave no child behind
             _stop(pid)
             os.close(read)
+
+
+# Items are claimed through a pipe holding their indices, four bytes each. Written in full
+# before any process reads, they must fit in the pipe's buffer (64 KiB on Linux, 16 KiB at
+# least elsewhere): above this many items, each index stands for a run of consecutive items.
+_MAX_TOKENS = 4096
+
+
+def run_claimed(work: Callable[[int], T], items: int, parts: int) -> list[T]:
+    """``[work(0), ..., work(items - 1)]``, computed by ``parts`` processes that claim items.
+
+    A fixed split (every ``parts``-th item to each process) leaves processes idle at the end
+    when items differ in size, as files do, and when one process is slower: a forked child pays
+    a copy-on-write fault for every page of the parent's heap it touches (measured on the lint
+    bench's tree: the child's half took 0.28-0.31 s, the parent's 0.20-0.27 s). Here each
+    process takes the next index from a shared pipe when done with its last item; a read of
+    four bytes from a pipe is atomic, so no item is taken twice or lost.
+    """
+    size = -(-items // _MAX_TOKENS) or 1
+    queue, fill = os.pipe()
+    try:
+        os.write(fill, b"".join(n.to_bytes(4, "little") for n in range(-(-items // size))))
+    finally:
+        os.close(fill)  # the queue ends (reads give b"") once every index is taken
+
+    def claim(_part: int) -> list[tuple[int, T]]:
+        done: list[tuple[int, T]] = []
+        while len(token := os.read(queue, 4)) == 4:
+            first = int.from_bytes(token, "little") * size
+            done.extend((item, work(item)) for item in range(first, min(items, first + size)))
+        return done
+
+    try:
+        chunks = run_parts(claim, parts)
+    finally:
+        os.close(queue)
+    ordered = sorted((pair for chunk in chunks for pair in chunk), key=lambda pair: pair[0])
+    if [item for item, _ in ordered] != list(range(items)):
+        raise ChildFailed("the forked processes did not do every item exactly once")
+    return [value for _, value in ordered]
 
 
 def _child(work: Callable[[int], T], part: int, write: int) -> None:  # pragma: no cover
