@@ -16,6 +16,7 @@ single-threaded process (``engine.default_jobs`` checks).
 
 from __future__ import annotations
 
+import math
 import os
 import pickle
 import signal
@@ -54,8 +55,8 @@ def run_parts(work: Callable[[int], T], parts: int) -> list[T]:
 
 # Items are claimed through a pipe holding their indices, four bytes each. Written in full
 # before any process reads, they must fit in the pipe's buffer (64 KiB on Linux, 16 KiB at
-# least elsewhere): above this many items, each index stands for a run of consecutive items.
-_MAX_TOKENS = 4096
+# least on macOS): above this many items, each index stands for a run of consecutive items.
+_MAX_TOKENS = 2048
 
 
 def run_claimed(work: Callable[[int], T], items: int, parts: int) -> list[T]:
@@ -68,12 +69,16 @@ def run_claimed(work: Callable[[int], T], items: int, parts: int) -> list[T]:
     process takes the next index from a shared pipe when done with its last item; a read of
     four bytes from a pipe is atomic, so no item is taken twice or lost.
     """
-    size = -(-items // _MAX_TOKENS) or 1
+    size = max(1, math.ceil(items / _MAX_TOKENS))  # items per index
+    tokens = b"".join(n.to_bytes(4, "little") for n in range(math.ceil(items / size)))
     queue, fill = os.pipe()
     try:
-        os.write(fill, b"".join(n.to_bytes(4, "little") for n in range(-(-items // size))))
+        written = os.write(fill, tokens)
     finally:
         os.close(fill)  # the queue ends (reads give b"") once every index is taken
+    if written != len(tokens):  # pragma: no cover - the buffer holds more than _MAX_TOKENS
+        os.close(queue)
+        raise ChildFailed(f"the work queue took {written} of {len(tokens)} bytes")
 
     def claim(_part: int) -> list[tuple[int, T]]:
         done: list[tuple[int, T]] = []
