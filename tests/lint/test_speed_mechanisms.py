@@ -2,11 +2,13 @@
 
 Each test would fail if its mechanism broke: the paused collector must be restored; the
 catalogue's codes read from module names must be the rules' codes; the single walk of a file
-(singleton nodes skipped, plain fields skipped) must give every other node the same place,
-order, parent and function as a plain walk; the fast child listing must be
+(singleton nodes skipped by their fields, plain fields skipped) must give every other node the
+same place, order, parent and function as a plain walk; the fast child listing must be
 ``ast.iter_child_nodes``; the suffix table must answer like the suffix test it replaces; the
-skipped second binding pass must only be skipped when it could not change anything; the forked
-rule pass must return what the serial one does, on projects whose files depend on each other;
+skipped second binding pass must only be skipped when it could not change anything; items
+claimed by forked processes must each be done once, returned in order, and a slow one must not
+hold the others; the forked rule pass must return what the serial one does, on projects whose
+files depend on each other;
 a lint process must import neither ``dataclasses`` nor ``inspect``; what a pause of the
 collector allocated must end in the oldest generation, and the console entry must exit with
 everything frozen.
