@@ -35,7 +35,7 @@ from verifier.rules.analysis.context import FileContext
 from verifier.rules.analysis.project import imported_module, module_parts
 
 _TEMPLATE_IMPORTS = ("sqlmodel", "sqlalchemy", "alembic")
-_UNDEFINED = re.compile(r"`([^`]+)`")
+_UNDEFINED = r"`([^`]+)`"
 WITHHELD = "removing this import could unregister the tables of the models module it imports"
 
 
@@ -90,7 +90,7 @@ def _side_effect_import(ctx: FileContext, finding: Finding) -> bool:
 
 
 def _relationship_forward_ref(ctx: FileContext, finding: Finding) -> bool:
-    match = _UNDEFINED.search(finding.message)
+    match = re.search(_UNDEFINED, finding.message)
     index = ctx.index
     if match is None or index is None or match.group(1) not in index.models:
         return False

@@ -36,7 +36,7 @@ RUFF_DEFAULT: tuple[str, ...] = (
 )
 DEFAULT_SELECT: tuple[str, ...] = ("RDA", *RUFF_DEFAULT)
 
-_SELECTOR = re.compile(r"^(ALL|[A-Z]{1,8}[0-9]{0,4})$")
+_SELECTOR = r"^(ALL|[A-Z]{1,8}[0-9]{0,4})$"
 
 
 def _matches(selector: str, code: str) -> bool:
@@ -67,7 +67,7 @@ class Selection(NamedTuple):
         ignored = tuple(ignore)
         known = list(known_rda)
         for selector in (*chosen, *ignored):
-            if not _SELECTOR.match(selector):
+            if not re.match(_SELECTOR, selector):
                 raise UsageError(
                     f"invalid rule selector {selector!r}",
                     hint="selectors are codes or prefixes such as RDA104, RDA1, B or DTZ005",

@@ -46,8 +46,8 @@ from verifier.rules.analysis.context import FileContext
 from verifier.rules.analysis.queries import flow_of
 from verifier.rules.base import Rule, Violation
 
-_LIST_NAME = re.compile(r"^(list|get_all|search|find_all|all)(_|$)")
-_LIST_RETURN = re.compile(r"^(list|List|Sequence|tuple|Tuple)\[")
+_LIST_NAME = r"^(list|get_all|search|find_all|all)(_|$)"
+_LIST_RETURN = r"^(list|List|Sequence|tuple|Tuple)\["
 
 
 class UnboundedListQuery(Rule):
@@ -64,7 +64,7 @@ class UnboundedListQuery(Rule):
             ):
                 continue
             returns = ctx.text(func.returns) if func.returns is not None else ""
-            if not (_LIST_NAME.match(func.name) or _LIST_RETURN.match(returns)):
+            if not (re.match(_LIST_NAME, func.name) or re.match(_LIST_RETURN, returns)):
                 continue
             for ret, value in flow_of(ctx, func).unbounded_returns:
                 yield self.violation(

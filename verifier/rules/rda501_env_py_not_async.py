@@ -96,8 +96,12 @@ from verifier.rules.analysis import names as n
 from verifier.rules.analysis.context import FileContext, keyword, string_value
 from verifier.rules.base import Rule, Violation
 
-_ASYNC_URL = re.compile(r"\+(asyncpg|aiosqlite|asyncmy|aiomysql|psycopg_async)\b")
-_INI_URL = re.compile(r"^\s*sqlalchemy\.url\s*=\s*(\S+)", re.MULTILINE)
+_ASYNC_URL = r"\+(asyncpg|aiosqlite|asyncmy|aiomysql|psycopg_async)\b"
+_INI_URL = r"(?m)^\s*sqlalchemy\.url\s*=\s*(\S+)"
+
+
+def _is_async(url: str) -> bool:
+    return re.search(_ASYNC_URL, url) is not None
 
 
 def _ini_is_async(env_path: str) -> bool:
@@ -108,8 +112,8 @@ def _ini_is_async(env_path: str) -> bool:
             text = ini.read_text(encoding="utf-8", errors="replace")
         except OSError:
             continue
-        match = _INI_URL.search(text)
-        return bool(match and _ASYNC_URL.search(match.group(1)))
+        match = re.search(_INI_URL, text)
+        return bool(match and _is_async(match.group(1)))
     return False
 
 
@@ -121,11 +125,11 @@ def _converts_to_sync(ctx: FileContext) -> bool:
             continue
         if func.attr == "replace" and len(call.args) >= 2:
             old, new = string_value(call.args[0]), string_value(call.args[1])
-            if old and new is not None and _ASYNC_URL.search(old) and not _ASYNC_URL.search(new):
+            if old and new is not None and _is_async(old) and not _is_async(new):
                 return True
         elif func.attr == "set":
             driver = string_value(keyword(call, "drivername"))
-            if driver is not None and "+" in driver and not _ASYNC_URL.search(driver):
+            if driver is not None and "+" in driver and not _is_async(driver):
                 return True
     return False
 
@@ -151,7 +155,7 @@ class EnvPyNotAsync(Rule):
         if sync_call is None or _converts_to_sync(ctx):
             return
         literal_async = any(
-            isinstance(c.value, str) and _ASYNC_URL.search(c.value) for c in ctx.nodes(ast.Constant)
+            isinstance(c.value, str) and _is_async(c.value) for c in ctx.nodes(ast.Constant)
         )
         if not literal_async and not _ini_is_async(ctx.path):
             return

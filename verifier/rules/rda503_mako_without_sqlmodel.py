@@ -60,8 +60,8 @@ from verifier import skill_refs
 from verifier.rules.analysis.context import FileContext
 from verifier.rules.base import Edit, Rule, Violation
 
-_HAS_IMPORT = re.compile(r"^\s*(import sqlmodel\b|from sqlmodel\b)", re.MULTILINE)
-_ANCHOR = re.compile(r"^import sqlalchemy as sa[^\n]*\n", re.MULTILINE)
+_HAS_IMPORT = r"(?m)^\s*(import sqlmodel\b|from sqlmodel\b)"
+_ANCHOR = r"(?m)^import sqlalchemy as sa[^\n]*\n"
 
 
 class MakoWithoutSqlmodel(Rule):
@@ -72,9 +72,9 @@ class MakoWithoutSqlmodel(Rule):
     fixable = True
 
     def check(self, ctx: FileContext) -> Iterator[Violation]:
-        if _HAS_IMPORT.search(ctx.source):
+        if re.search(_HAS_IMPORT, ctx.source):
             return
-        anchor = _ANCHOR.search(ctx.source)
+        anchor = re.search(_ANCHOR, ctx.source)
         line = ctx.source[: anchor.start()].count("\n") + 1 if anchor else 1
         edits = [Edit(anchor.end(), anchor.end(), "import sqlmodel\n")] if anchor else []
         yield self.violation(

@@ -39,10 +39,8 @@ from verifier import skill_refs
 from verifier.rules.analysis.context import FileContext
 from verifier.rules.base import Rule, Violation
 
-_URL_LINE = re.compile(r"^\s*sqlalchemy\.url\s*=\s*(?P<url>\S+)")
-_PASSWORD = re.compile(
-    r"^(?P<scheme>[a-z][\w+.-]*)://[^:/@\s]*:(?P<password>[^@\s]+)@", re.IGNORECASE
-)
+_URL_LINE = r"^\s*sqlalchemy\.url\s*=\s*(?P<url>\S+)"
+_PASSWORD = r"(?i)^(?P<scheme>[a-z][\w+.-]*)://[^:/@\s]*:(?P<password>[^@\s]+)@"
 # `alembic init` writes this scheme as a placeholder; it is no dialect and holds no secret.
 PLACEHOLDER_SCHEME = "driver"
 
@@ -55,10 +53,10 @@ class AlembicIniCredentials(Rule):
 
     def check(self, ctx: FileContext) -> Iterator[Violation]:
         for number, line in enumerate(ctx.source.splitlines(), start=1):
-            match = _URL_LINE.match(line)
+            match = re.match(_URL_LINE, line)
             if not match:
                 continue
-            creds = _PASSWORD.match(match.group("url"))
+            creds = re.match(_PASSWORD, match.group("url"))
             if not creds:
                 continue
             password = creds.group("password")

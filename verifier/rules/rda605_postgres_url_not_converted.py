@@ -55,7 +55,7 @@ from verifier.rules.analysis.urls import env_read
 from verifier.rules.base import Rule, Violation
 
 _SYNC_PREFIXES = ("postgres://", "postgresql://", "postgresql+psycopg2://", "postgresql+pg8000://")
-_ASYNC_DRIVER = re.compile(r"^[a-z]+\+(asyncpg|psycopg_async|aiosqlite|asyncmy|aiomysql)://")
+_ASYNC_DRIVER = r"^[a-z]+\+(asyncpg|psycopg_async|aiosqlite|asyncmy|aiomysql)://"
 _FIX = "convert it first: `postgres://` and `postgresql://` to `postgresql+asyncpg://`"
 
 
@@ -64,7 +64,7 @@ def _async_default(read: ast.AST) -> bool:
     if not isinstance(read, ast.Call) or len(read.args) < 2:
         return False
     default = string_value(read.args[1])
-    return default is not None and bool(_ASYNC_DRIVER.match(default))
+    return default is not None and bool(re.match(_ASYNC_DRIVER, default))
 
 
 class PostgresUrlNotConverted(Rule):

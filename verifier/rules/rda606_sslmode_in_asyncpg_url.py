@@ -33,7 +33,7 @@ from verifier.rules.analysis.context import FileContext
 from verifier.rules.analysis.urls import is_docstring, parse_url
 from verifier.rules.base import Edit, Rule, Violation
 
-_SSLMODE = re.compile(r"[?&]sslmode=")
+_SSLMODE = r"[?&]sslmode="
 
 
 class SslmodeInAsyncpgUrl(Rule):
@@ -45,7 +45,9 @@ class SslmodeInAsyncpgUrl(Rule):
     def check(self, ctx: FileContext) -> Iterator[Violation]:
         for node in ctx.nodes(ast.Constant):
             value = node.value
-            if not isinstance(value, str) or "+asyncpg" not in value or not _SSLMODE.search(value):
+            if not isinstance(value, str) or "+asyncpg" not in value:
+                continue
+            if not re.search(_SSLMODE, value):
                 continue
             if is_docstring(ctx, node) or parse_url(value) is None:
                 continue  # prose about such URLs, not a URL

@@ -41,7 +41,7 @@ _NODE_FIELDS: dict[type, tuple[str, ...]] = {}  # per node type, the fields that
 _SINGLETON_FIELDS = frozenset({"ctx", "op", "ops"})
 _WALKED_FIELDS: dict[type, tuple[str, ...]] = {}  # per node type, the fields walked, last first
 
-_TEST_FILE = re.compile(r"(^|/)(tests?/|test_[^/]*\.py$|[^/]*_test\.py$|conftest\.py$)")
+_TEST_FILE = r"(^|/)(tests?/|test_[^/]*\.py$|[^/]*_test\.py$|conftest\.py$)"
 
 
 class FileContext:
@@ -260,7 +260,7 @@ class FileContext:
     @cached_property
     def is_test(self) -> bool:
         """Test code: its own rules for engines, commits and credentials do not apply."""
-        return bool(_TEST_FILE.search(self.posix_path))
+        return bool(re.search(_TEST_FILE, self.posix_path))
 
     def in_test_fixture(self, node: ast.AST) -> bool:
         """Inside a function decorated as a pytest fixture (any module, e.g. a plugin)."""

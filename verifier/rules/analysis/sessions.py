@@ -87,7 +87,7 @@ _GENERATOR_WRAPPERS = frozenset(
     {"AsyncGenerator", "AsyncIterator", "AsyncIterable", "Generator", "Iterator", "Iterable"}
 )
 # Conventional names of a session factory defined in another module (``SessionLocal()``).
-_FACTORY_NAME = re.compile(
+_FACTORY_NAME = (
     r"^(?:(?:async_?)?session_?(?:local|factory|maker)|(?:Async)?Session(?:Local|Factory|Maker)"
     r"|async_session(?:_maker|_factory|_local)?)$"
 )
@@ -373,7 +373,7 @@ class SessionScope:
         callee = self.value(func) if isinstance(func, ast.Name | ast.Attribute) else None
         if callee is not None and callee.kind == FACTORY:
             return Binding(SESSION, callee.flavor)
-        if callee is None and isinstance(func, ast.Name) and _FACTORY_NAME.match(func.id):
+        if callee is None and isinstance(func, ast.Name) and re.match(_FACTORY_NAME, func.id):
             if func.id not in ctx.imports.defined and not self._bound_locally(func.id):
                 return Binding(SESSION, UNKNOWN)
         if isinstance(func, ast.Attribute):

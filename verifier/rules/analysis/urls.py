@@ -19,23 +19,20 @@ DB_SCHEMES = (
     "cockroachdb",
     "sqlite",
 )
-URL = re.compile(
-    r"^(?P<scheme>(?:" + "|".join(DB_SCHEMES) + r")(?:\+\w+)?)://"
-    r"(?:(?P<user>[^:/@\s]*)(?::(?P<password>[^@\s]*))?@)?(?P<rest>\S*)$",
-    re.IGNORECASE,
+URL = (
+    r"(?i)^(?P<scheme>(?:" + "|".join(DB_SCHEMES) + r")(?:\+\w+)?)://"
+    r"(?:(?P<user>[^:/@\s]*)(?::(?P<password>[^@\s]*))?@)?(?P<rest>\S*)$"
 )
-_PLACEHOLDER = re.compile(
-    r"^(\{.*\}|%\(.*\)s|%s|\$\{.*\}|\$\w+|\*+|<[^>]*>|x+|\.\.\.)$", re.IGNORECASE
-)
+_PLACEHOLDER = r"(?i)^(\{.*\}|%\(.*\)s|%s|\$\{.*\}|\$\w+|\*+|<[^>]*>|x+|\.\.\.)$"
 
 
 def parse_url(text: str) -> re.Match[str] | None:
-    return URL.match(text.strip())
+    return re.match(URL, text.strip())
 
 
 def has_real_password(match: re.Match[str]) -> bool:
     password = match.group("password")
-    return bool(password) and not _PLACEHOLDER.match(password)
+    return bool(password) and not re.match(_PLACEHOLDER, password)
 
 
 def is_docstring(ctx: FileContext, node: ast.Constant) -> bool:
