@@ -252,6 +252,83 @@ def test_a_lint_run_leaves_the_collector_on(tmp_path: Path) -> None:
     assert gc.isenabled()
 
 
+def test_the_lint_command_imports_with_the_collector_paused(tmp_path: Path) -> None:
+    """What ``rda lint`` imports after its parser is built (the runner, the rules, their
+    analysis) is imported with the collector off, as the run itself is: collections during
+    those imports walked objects that all live until the process ends."""
+    (tmp_path / "m.py").write_text("import os\n", encoding="utf-8")
+    code = textwrap.dedent(
+        f"""
+        import gc, sys
+        seen = {{}}
+
+        class Probe:
+            def find_spec(self, name, path=None, target=None):
+                if name in ("verifier.lint.runner", "verifier.rules.analysis.queries"):
+                    seen[name] = gc.isenabled()
+                return None
+
+        sys.meta_path.insert(0, Probe())
+        from verifier.cli import main
+        code = main(["lint", "--no-ruff", {str(tmp_path / "m.py")!r}])
+        print(sorted(seen.items()), gc.isenabled(), code)
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    lines = result.stdout.strip().splitlines()
+    expected = "[('verifier.lint.runner', False), ('verifier.rules.analysis.queries', False)]"
+    assert lines[-1] == f"{expected} True 0", result.stdout
+
+
+def test_ruff_is_found_where_its_package_would_find_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """In a virtualenv the binary is taken from its ``bin/`` without ``sysconfig``; outside one
+    (or without ruff there) ruff's own ``find_ruff_bin`` looks; both give the same file."""
+    from ruff.__main__ import find_ruff_bin
+
+    from verifier.lint.ruff_runner import _find_ruff_binary
+
+    expected = os.fsdecode(find_ruff_bin())
+    assert _find_ruff_binary() == expected
+    monkeypatch.setattr(sys, "prefix", sys.base_prefix)  # as if not in a virtualenv
+    assert _find_ruff_binary() == expected
+
+
+@pytest.mark.parametrize("columns", ["57", "abc", "0", None])
+def test_terminal_columns_is_what_shutil_measures(
+    monkeypatch: pytest.MonkeyPatch, columns: str | None
+) -> None:
+    import shutil
+
+    from verifier.cli import terminal_columns
+
+    if columns is None:
+        monkeypatch.delenv("COLUMNS", raising=False)
+    else:
+        monkeypatch.setenv("COLUMNS", columns)
+    assert terminal_columns() == shutil.get_terminal_size().columns
+
+
+def test_help_is_as_wide_as_argparse_makes_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The parsers size their help without ``shutil``, to the width argparse's own would."""
+    import argparse
+
+    import verifier.cli
+
+    monkeypatch.setenv("COLUMNS", "64")
+    ours = [verifier.cli.build_parser(only) for only in ("lint", "render", None)]
+    monkeypatch.setattr(verifier.cli, "Parser", argparse.ArgumentParser)
+    theirs = [verifier.cli.build_parser(only) for only in ("lint", "render", None)]
+    for mine, plain in zip(ours, theirs, strict=True):
+        assert type(mine) is not type(plain)
+        assert mine.format_help() == plain.format_help()
+        assert max(len(line) for line in mine.format_help().splitlines()) <= 62
+    lint_ours = ours[0]._subparsers._group_actions[0].choices["lint"]  # type: ignore[union-attr]
+    lint_theirs = theirs[0]._subparsers._group_actions[0].choices["lint"]  # type: ignore[union-attr]
+    assert lint_ours.format_help() == lint_theirs.format_help()
+
+
 def test_second_binding_pass_still_runs_when_the_first_bound_something() -> None:
     """``s`` is a session of unknown flavor after the first pass (``SessionLocal`` is a
     conventional factory name) and a SQLModel one only once the second pass sees the factory
@@ -503,7 +580,10 @@ def test_a_lint_process_imports_neither_dataclasses_nor_inspect(tmp_path: Path, 
     path.write_text(TASKS, encoding="utf-8")
     names, result = imported_modules(["-m", "verifier", "lint", "--format", fmt, str(path)])
     assert "verifier.rules.analysis.queries" in names  # the run went through the rules
-    assert not names & {"dataclasses", "inspect", "tokenize"}
+    # ruff's package and argparse's default formatter import these; the binary and the terminal's
+    # width are found without them (sysconfig: in a virtualenv, where the binary's place is known)
+    unwanted = {"dataclasses", "inspect", "tokenize", "shutil"}
+    assert not names & (unwanted | ({"sysconfig"} if sys.prefix != sys.base_prefix else set()))
     assert result.returncode == 1, result.stdout
     if fmt == "json":
         codes = [f["code"] for f in json.loads(result.stdout)["findings"]]

@@ -19,7 +19,8 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from functools import cache
+from typing import Any, NoReturn
 
 from verifier import __version__
 from verifier.errors import RdaError
@@ -28,9 +29,52 @@ from verifier.errors import RdaError
 SUBCOMMANDS = ("verify", "lint", "rules", "db", "skill", "eval", "reflect", "render", "erd")
 
 
+def terminal_columns() -> int:
+    """``shutil.get_terminal_size().columns`` (``COLUMNS``, else the terminal of stdout, else
+    80), without importing ``shutil``: argparse's formatters ask for it on every
+    ``add_argument``, and ``shutil`` brings ``bz2``, ``lzma`` and ``zlib`` with it (~4 ms of a
+    one-file ``rda lint``)."""
+    try:
+        columns = int(os.environ.get("COLUMNS", ""))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
+
+
+@cache
+def _sized(formatter: type[argparse.HelpFormatter]) -> type[argparse.HelpFormatter]:
+    """``formatter`` with argparse's default width, measured by ``terminal_columns``."""
+
+    class Sized(formatter):  # type: ignore[valid-type,misc]
+        def __init__(self, prog: str, *args: Any, width: int | None = None, **kwargs: Any) -> None:
+            width = terminal_columns() - 2 if width is None else width
+            super().__init__(prog, *args, width=width, **kwargs)
+
+    Sized.__name__ = Sized.__qualname__ = formatter.__name__
+    return Sized
+
+
+class Parser(argparse.ArgumentParser):
+    """The parser of ``rda`` and of each of its commands (``add_subparsers`` makes them of the
+    same class): argparse's, with a formatter that sizes itself without ``shutil``."""
+
+    def __init__(
+        self,
+        *args: Any,
+        formatter_class: type[argparse.HelpFormatter] = argparse.HelpFormatter,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, formatter_class=_sized(formatter_class), **kwargs)
+
+
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The ``rda`` parser; with ``only`` (a name in ``SUBCOMMANDS``), that module's commands."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="rda",
         description=(
             "relational-db-agent: lint and verify async SQLModel / SQLAlchemy database layers "

@@ -63,6 +63,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # The whole command runs with the cyclic collector paused, its imports included: like the
+    # lint run itself they only build objects that live until the process ends, and the
+    # collections they triggered walked them for nothing (``verifier.lint.collector``).
+    from verifier.lint.collector import collector_paused
+
+    with collector_paused():
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     if args.claude_hook:
         from verifier.errors import UsageError
         from verifier.lint.hook import run_hook

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 import threading
 from collections.abc import Sequence
 from functools import cache
@@ -62,6 +63,11 @@ def ruff_binary() -> str:
 
 
 def _find_ruff_binary() -> str:
+    in_venv = os.path.join(sys.prefix, "bin", "ruff")
+    if os.name == "posix" and sys.prefix != sys.base_prefix and os.path.isfile(in_venv):
+        # The first place find_ruff_bin looks, sysconfig's scripts folder, is the virtualenv's
+        # bin/: found here without importing sysconfig, 3-5 ms of a one-file ``rda lint``.
+        return in_venv
     try:
         from ruff.__main__ import find_ruff_bin
     except ImportError as exc:  # pragma: no cover - ruff is a dependency
@@ -76,13 +82,17 @@ def _find_ruff_binary() -> str:
 
 @cache
 def ruff_version() -> str:
-    """ruff's version, from its dist-info (``verifier.distributions``)."""
+    """ruff's version, from its dist-info (``verifier.distributions``). The package is found,
+    not imported: its import reads ``sysconfig``."""
     try:
-        import ruff
+        from importlib.util import find_spec
 
         from verifier.distributions import version_beside
 
-        return version_beside(Path(ruff.__file__).resolve().parent, "ruff") or "unknown"
+        spec = find_spec("ruff")
+        if spec is None or spec.origin is None:
+            return "unknown"
+        return version_beside(Path(spec.origin).resolve().parent, "ruff") or "unknown"
     except Exception:  # pragma: no cover - version is informative only
         return "unknown"
 
