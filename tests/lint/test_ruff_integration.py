@@ -74,3 +74,26 @@ def test_ruff_runs_once_per_invocation(tmp_path: Path, monkeypatch: pytest.Monke
     report = lint_paths([tmp_path])
     assert len(calls) == 1
     assert sorted(f.code for f in report.findings) == ["F401"] * 5
+
+
+def _environment_of_a_ruff_process() -> list[bytes]:
+    """The environment of a ruff process rda starts, read while ruff waits for its stdin."""
+    cmd = [ruff_runner.ruff_binary(), "check", "--isolated", "--no-cache", "--exit-zero"]
+    job = ruff_runner.RuffJob([*cmd, "--output-format", "json", "-"], stdin="x = 1\n")
+    try:
+        return Path(f"/proc/{job.proc.pid}/environ").read_bytes().split(b"\0")
+    finally:
+        assert job.items() == []
+
+
+def test_ruff_runs_on_one_thread_unless_the_user_sized_its_pool(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """ruff runs beside the rule pass, which uses the cores: its thread pool is one thread,
+    unless the user set ``RAYON_NUM_THREADS`` (then theirs is kept)."""
+    monkeypatch.delenv("RAYON_NUM_THREADS", raising=False)
+    assert b"RAYON_NUM_THREADS=1" in _environment_of_a_ruff_process()
+    monkeypatch.setenv("RAYON_NUM_THREADS", "3")
+    environment = _environment_of_a_ruff_process()
+    assert b"RAYON_NUM_THREADS=3" in environment
+    assert b"RAYON_NUM_THREADS=1" not in environment
