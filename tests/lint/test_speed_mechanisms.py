@@ -9,9 +9,11 @@ skipped second binding pass must only be skipped when it could not change anythi
 claimed by forked processes must each be done once, returned in order, and a slow one must not
 hold the others; the forked rule pass must return what the serial one does, on projects whose
 files depend on each other;
-a lint process must import neither ``dataclasses`` nor ``inspect``; what a pause of the
-collector allocated must end in the oldest generation, and the console entry must exit with
-everything frozen.
+a lint process must import neither ``dataclasses`` nor ``inspect``, ``shutil`` nor (in a
+virtualenv) ``sysconfig``, and must find the ruff binary and the terminal's width as ruff's
+package and ``shutil`` would; the lint command's imports must see the collector paused; what a
+pause of the collector allocated must end in the oldest generation, and the console entry must
+exit with everything frozen.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """Run ruff once per lint run and turn its JSON into findings.
 
-ruff is invoked as the binary its Python package ships (``ruff.__main__.find_ruff_bin``), with
+ruff is invoked as the binary its Python package ships (a virtualenv's ``bin/ruff``, else where
+``ruff.__main__.find_ruff_bin`` finds it), on one thread (``ruff_environment``), with
 ``--isolated`` so the user's own ruff configuration cannot change the curated selection,
 ``--no-cache`` so linting never writes a ``.ruff_cache`` into the user's tree (measured: no
 slower on the inputs of ``bench/lint_speed.py``), and ``--exit-zero`` so its exit status only
@@ -129,8 +130,9 @@ def ruff_environment() -> dict[str, str]:
 
     ruff runs beside the RDA rules, which already use the cores (forked processes for large
     runs): its own threads only competed with them. Interleaved on the tree of
-    ``bench/lint_speed.py`` (2 CPUs): 924 -> 866 ms, CPU 1248 -> 1185 ms; ruff alone takes
-    88 ms over those 200 files on one thread.
+    ``bench/lint_speed.py`` (2 CPUs): 924 -> 866 ms, CPU 1248 -> 1185 ms. Where ruff runs
+    alone (the rounds of ``--fix``) one thread is slower: 88 ms over those 200 files instead of
+    58 ms, per round.
     """
     return {"RAYON_NUM_THREADS": "1", **os.environ}
 
