@@ -6,13 +6,19 @@ free of heavy imports lets the lint path, the sandbox children and the reporters
 
 Nothing ``rda lint`` imports defines a dataclass: importing ``dataclasses`` (``inspect`` with it)
 and generating the methods of its 26 records was about a quarter of a one-file run's imports
-(``-X importtime``, interleaved: 117 -> 91 ms). They are NamedTuples or plain classes instead.
+(``-X importtime``, interleaved: 117 -> 91 ms). Its records are ``verifier.records.Record``s
+instead, and it does not import ``typing`` either (see that module).
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
+
+from verifier.records import Record, setfield
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class Severity(StrEnum):
@@ -37,15 +43,14 @@ _FIELDS = (
 )
 
 
-class Finding:
+class Finding(Record):
     """One problem found in the target, in the shape of DESIGN.md section 3.
 
     Immutable and equal field by field, like a frozen dataclass; ``details`` left out is a fresh
-    dict per finding.
+    dict per finding (so a finding cannot be hashed: ``details`` is a dict).
     """
 
     __slots__ = _FIELDS
-    __match_args__ = _FIELDS
 
     code: str
     message: str
@@ -71,58 +76,16 @@ class Finding:
         skill_ref: str | None = None,
         details: dict[str, Any] | None = None,
     ) -> None:
-        init = object.__setattr__
-        init(self, "code", code)
-        init(self, "message", message)
-        init(self, "severity", severity)
-        init(self, "file", file)
-        init(self, "line", line)
-        init(self, "col", col)
-        init(self, "stage", stage)
-        init(self, "fix", fix)
-        init(self, "skill_ref", skill_ref)
-        init(self, "details", {} if details is None else details)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError(f"cannot assign to field {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise AttributeError(f"cannot delete field {name!r}")
-
-    def _values(self) -> tuple[Any, ...]:
-        return (
-            self.code,
-            self.message,
-            self.severity,
-            self.file,
-            self.line,
-            self.col,
-            self.stage,
-            self.fix,
-            self.skill_ref,
-            self.details,
-        )
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__:
-            return self._values() == other._values()  # type: ignore[attr-defined]
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(self._values())  # a TypeError, as ``details`` is a dict
-
-    def __repr__(self) -> str:
-        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in _FIELDS)
-        return f"{type(self).__qualname__}({shown})"
-
-    def __reduce__(self) -> tuple[type[Finding], tuple[Any, ...]]:
-        return type(self), self._values()  # pickle and copy go through __init__
-
-    def replace(self, **changes: Any) -> Finding:
-        """A copy with ``changes`` to some fields."""
-        values = dict(zip(_FIELDS, self._values(), strict=True))
-        values.update(changes)
-        return type(self)(**values)
+        setfield(self, "code", code)
+        setfield(self, "message", message)
+        setfield(self, "severity", severity)
+        setfield(self, "file", file)
+        setfield(self, "line", line)
+        setfield(self, "col", col)
+        setfield(self, "stage", stage)
+        setfield(self, "fix", fix)
+        setfield(self, "skill_ref", skill_ref)
+        setfield(self, "details", {} if details is None else details)
 
     def to_dict(self) -> dict[str, Any]:
         data = {name: getattr(self, name) for name in _FIELDS}

@@ -20,10 +20,13 @@ import os
 import sys
 from collections.abc import Sequence
 from functools import cache
-from typing import Any, NoReturn
 
 from verifier import __version__
 from verifier.errors import RdaError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, NoReturn
 
 # Subcommand modules, in the order ``rda --help`` lists them.
 SUBCOMMANDS = ("verify", "lint", "rules", "db", "skill", "eval", "reflect", "render", "erd")

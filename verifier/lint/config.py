@@ -23,10 +23,13 @@ from __future__ import annotations
 import sys
 from fnmatch import fnmatch
 from pathlib import Path
-from typing import Any
 
 from verifier.errors import UsageError
 from verifier.lint.reading import DEFAULT_MAX_FILE_SIZE
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 _KEYS = {
     "select",

@@ -11,22 +11,28 @@ import codecs
 import io
 import warnings
 from pathlib import Path
-from typing import NamedTuple
 
 from verifier.findings import Finding, Severity
+from verifier.records import Record, setfield
 
 DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024
 
 
-class SourceFile(NamedTuple):
+class SourceFile(Record):
     """A file's display path and decoded text, or the finding that explains why there is none.
 
-    A NamedTuple, not a dataclass: see ``verifier.findings``.
+    A ``Record``, not a dataclass: see ``verifier.records``.
     """
 
+    __slots__ = ("path", "problem", "text")
     path: str
     text: str | None
-    problem: Finding | None = None
+    problem: Finding | None
+
+    def __init__(self, path: str, text: str | None, problem: Finding | None = None) -> None:
+        setfield(self, "path", path)
+        setfield(self, "text", text)
+        setfield(self, "problem", problem)
 
 
 def _problem(

@@ -23,12 +23,15 @@ import threading
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 from verifier import skill_refs
 from verifier.errors import InfrastructureError, UsageError
 from verifier.findings import Finding, Severity
 from verifier.lint.selection import Selection
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 # FastAPI's dependency markers are meant to be called in argument defaults (bugbear B008).
 _IMMUTABLE_CALLS = (
@@ -209,7 +212,8 @@ def to_finding(item: dict[str, Any], display: str) -> Finding:
     )
 
 
-RuffEdit = dict[str, Any]  # {"content", "location": {"row", "column"}, "end_location": ...}
+if TYPE_CHECKING:
+    RuffEdit = dict[str, Any]  # {"content", "location": {"row", "column"}, "end_location": ...}
 
 
 def safe_edits(item: dict[str, Any]) -> list[RuffEdit]:

@@ -20,7 +20,6 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from verifier import __version__
 from verifier.findings import Finding
@@ -39,6 +38,7 @@ from verifier.lint.selection import Selection
 from verifier.report.model import Report, StageResult
 from verifier.rules import all_rules, rule_codes
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from verifier.lint.engine import AstPass
     from verifier.lint.ruff_runner import RuffEdit

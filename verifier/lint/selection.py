@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from typing import NamedTuple
 
 from verifier.errors import UsageError
+from verifier.records import Record, setfield
 
 # What ruff contributes by default, and why each earns its place:
 #   F        pyflakes: undefined names, unused imports/variables (a broken import is a broken layer)
@@ -47,12 +47,19 @@ def _specificity(selector: str) -> int:
     return -1 if selector == "ALL" else len(selector)
 
 
-class Selection(NamedTuple):
-    """The resolved selectors of a run (a NamedTuple, not a dataclass: see
-    ``verifier.findings``)."""
+class Selection(Record):
+    """The resolved selectors of a run (a ``Record``, not a dataclass: see
+    ``verifier.records``)."""
 
-    select: tuple[str, ...] = DEFAULT_SELECT
-    ignore: tuple[str, ...] = ()
+    __slots__ = ("ignore", "select")
+    select: tuple[str, ...]
+    ignore: tuple[str, ...]
+
+    def __init__(
+        self, select: tuple[str, ...] = DEFAULT_SELECT, ignore: tuple[str, ...] = ()
+    ) -> None:
+        setfield(self, "select", select)
+        setfield(self, "ignore", ignore)
 
     @classmethod
     def build(

@@ -5,9 +5,11 @@ Plain classes, not dataclasses: see ``verifier.findings``.
 
 from __future__ import annotations
 
-from typing import Any
-
 from verifier.findings import Finding, Severity
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 REPORT_SCHEMA_VERSION = "1"
 

@@ -5,8 +5,8 @@ in ruff's shape (``## What it does``, ``## Why is this bad?``, ``## Example``,
 ``## Use instead``): ``rda rule CODE`` prints it, and the two examples are the rule's own
 tests (the first must fire, the second must not), so documentation and behaviour cannot drift.
 An example may start with ``# file: NAME`` to be linted under that file name (``env.py``,
-``alembic.ini``...). The records here are NamedTuples and a plain class, not dataclasses: see
-``verifier.findings``.
+``alembic.ini``...). The records here are ``Record``s and a plain class, not dataclasses: see
+``verifier.records``.
 """
 
 from __future__ import annotations
@@ -16,11 +16,14 @@ import re
 import sys
 from collections.abc import Iterator
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from verifier.findings import Finding, Severity
+from verifier.records import Record, setfield
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any, ClassVar
+
     from verifier.rules.analysis.context import FileContext
 
 # Only the documentation commands read these: compiled (and cached) by ``re`` on first use.
@@ -29,24 +32,42 @@ _FENCE = r"```[a-z]*\n(.*?)```"
 _FILE_MARKER = r"^[#;] file: (\S+)\n"
 
 
-class Edit(NamedTuple):
+class Edit(Record):
     """Replace ``source[start:end]`` (character offsets) with ``text``."""
 
+    __slots__ = ("end", "start", "text")
     start: int
     end: int
     text: str
 
+    def __init__(self, start: int, end: int, text: str) -> None:
+        setfield(self, "start", start)
+        setfield(self, "end", end)
+        setfield(self, "text", text)
 
-class Violation(NamedTuple):
+
+class Violation(Record):
     """A finding plus the edits that fix it, when the fix is unambiguous."""
 
+    __slots__ = ("edits", "finding")
     finding: Finding
-    edits: tuple[Edit, ...] = ()
+    edits: tuple[Edit, ...]
+
+    def __init__(self, finding: Finding, edits: tuple[Edit, ...] = ()) -> None:
+        setfield(self, "finding", finding)
+        setfield(self, "edits", edits)
 
 
-class Example(NamedTuple):
+class Example(Record):
+    """The code of a rule's documented example, and the file name it is linted as."""
+
+    __slots__ = ("filename", "source")
     source: str
     filename: str
+
+    def __init__(self, source: str, filename: str) -> None:
+        setfield(self, "source", source)
+        setfield(self, "filename", filename)
 
 
 class RuleDoc:

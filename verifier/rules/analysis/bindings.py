@@ -6,12 +6,12 @@ which decides between ``exec`` and ``execute``), an engine, a connection, a sess
 the class it is an instance of). It sits at the bottom of the analysis layers so that the
 project index (which stores the bindings of module globals and class attributes) and the
 per-function inference (which computes them) can both speak of it without importing each other.
-It is a NamedTuple, not a frozen dataclass: see ``verifier.findings``.
+It is a ``Record``, not a frozen dataclass: see ``verifier.records``.
 """
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from verifier.records import Record, setfield
 
 SESSION = "session"
 ENGINE = "engine"
@@ -29,13 +29,19 @@ SQLALCHEMY = "sqlalchemy"
 UNKNOWN = "unknown"
 
 
-class Binding(NamedTuple):
+class Binding(Record):
     """What a name holds: ``kind`` (session, engine, ...), the session ``flavor``, and for
     ``OBJECT`` the key of the project class (``ClassInfo.key``)."""
 
+    __slots__ = ("cls", "flavor", "kind")
     kind: str
-    flavor: str = UNKNOWN
-    cls: str | None = None
+    flavor: str
+    cls: str | None
+
+    def __init__(self, kind: str, flavor: str = UNKNOWN, cls: str | None = None) -> None:
+        setfield(self, "kind", kind)
+        setfield(self, "flavor", flavor)
+        setfield(self, "cls", cls)
 
 
 def describe(binding: Binding) -> str:

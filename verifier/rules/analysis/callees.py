@@ -13,11 +13,11 @@ class (``repo.m()`` with ``repo: TagRepository``), or a static/class method
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING
 
 from verifier.rules.analysis.bindings import OBJECT
 from verifier.rules.analysis.sessions import scope_of
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from verifier.rules.analysis.context import FileContext, FunctionNode
     from verifier.rules.analysis.project import ClassInfo, FunctionInfo

@@ -15,17 +15,19 @@ import re
 from collections import defaultdict
 from functools import cached_property
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING, Any, TypeVar
 
 from verifier.rules.analysis.imports import ImportMap, last_names
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from typing import Any, TypeVar
 
     from verifier.rules.analysis.project import ProjectIndex
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
-N = TypeVar("N", bound=ast.AST)
+if TYPE_CHECKING:
+    N = TypeVar("N", bound=ast.AST)
 
 _FUNCTION_TYPES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef})
 _SCOPE_TYPES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef})

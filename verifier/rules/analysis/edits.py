@@ -8,10 +8,10 @@ and the applier drops the duplicates.
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING
 
 from verifier.rules.base import Edit
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from verifier.rules.analysis.context import FileContext
 

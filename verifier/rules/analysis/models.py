@@ -8,7 +8,6 @@ relationships, which columns are JSON, which fields are foreign keys.
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING
 
 from verifier.rules.analysis import names as n
 from verifier.rules.analysis.context import is_true, keyword, string_value
@@ -21,6 +20,7 @@ from verifier.rules.analysis.project import (
     Relationship,
 )
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from verifier.rules.analysis.context import FileContext
 

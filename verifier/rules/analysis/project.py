@@ -13,16 +13,18 @@ BaseRepository`` finds the class whose file's module path ends with ``app.reposi
 ``from .base import BaseRepository`` is resolved against the importing file's package. A name
 that matches several classes and no import disambiguates is not resolved (precision first).
 
-The records are NamedTuples (the immutable ones) and plain classes, not dataclasses: see
-``verifier.findings``.
+The records are ``Record``s (the immutable ones) and plain classes, not dataclasses: see
+``verifier.records``.
 """
 
 from __future__ import annotations
 
 import ast
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING, NamedTuple
 
+from verifier.records import Record, setfield
+
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from verifier.rules.analysis.bindings import Binding
     from verifier.rules.analysis.imports import ImportMap
@@ -40,14 +42,29 @@ def _string(node: ast.AST | None) -> str | None:
 # -- models --------------------------------------------------------------------------------------
 
 
-class Relationship(NamedTuple):
+class Relationship(Record):
     """One relationship attribute: its target class, collection-ness and options."""
 
+    __slots__ = ("is_list", "kwargs", "name", "node", "target")
     name: str
     target: str | None
     is_list: bool
     kwargs: dict[str, ast.expr]
     node: ast.AST
+
+    def __init__(
+        self,
+        name: str,
+        target: str | None,
+        is_list: bool,
+        kwargs: dict[str, ast.expr],
+        node: ast.AST,
+    ) -> None:
+        setfield(self, "name", name)
+        setfield(self, "target", target)
+        setfield(self, "is_list", is_list)
+        setfield(self, "kwargs", kwargs)
+        setfield(self, "node", node)
 
     @property
     def lazy(self) -> str | None:
@@ -63,13 +80,20 @@ class Relationship(NamedTuple):
         return self.lazy not in UNLOADABLE_LAZY
 
 
-class ForeignKey(NamedTuple):
+class ForeignKey(Record):
     """A column that references ``table`` (from ``Field(foreign_key=...)`` or ``ForeignKey``)."""
 
+    __slots__ = ("field", "indexed", "node", "table")
     field: str
     table: str
     indexed: bool
     node: ast.Call
+
+    def __init__(self, field: str, table: str, indexed: bool, node: ast.Call) -> None:
+        setfield(self, "field", field)
+        setfield(self, "table", table)
+        setfield(self, "indexed", indexed)
+        setfield(self, "node", node)
 
 
 class Model:
@@ -121,7 +145,7 @@ class Model:
 # -- classes and functions -----------------------------------------------------------------------
 
 
-class FunctionInfo(NamedTuple):
+class FunctionInfo(Record):
     """A function or method of the project: is calling it a coroutine that must be awaited?
 
     ``coroutine`` is True for a plain ``async def`` (not an async generator, whose call is
@@ -129,11 +153,26 @@ class FunctionInfo(NamedTuple):
     returns), False for a ``def``, None when a decorator makes it unknowable.
     """
 
+    __slots__ = ("coroutine", "line", "name", "node", "path")
     name: str
     path: str
     line: int
     coroutine: bool | None
     node: ast.FunctionDef | ast.AsyncFunctionDef
+
+    def __init__(
+        self,
+        name: str,
+        path: str,
+        line: int,
+        coroutine: bool | None,
+        node: ast.FunctionDef | ast.AsyncFunctionDef,
+    ) -> None:
+        setfield(self, "name", name)
+        setfield(self, "path", path)
+        setfield(self, "line", line)
+        setfield(self, "coroutine", coroutine)
+        setfield(self, "node", node)
 
 
 class ClassInfo:

@@ -21,20 +21,21 @@ What it records for the rules:
   (RDA303);
 - ``unbounded_returns``: lists returned from a statement without ``limit()`` (RDA304).
 
-The records are NamedTuples and ``QueryFlow`` a plain class, not dataclasses: see
-``verifier.findings``.
+The records are ``Record``s and ``QueryFlow`` a plain class, not dataclasses: see
+``verifier.records``.
 """
 
 from __future__ import annotations
 
 import ast
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, NamedTuple
 
+from verifier.records import Record, setfield
 from verifier.rules.analysis import names as n
 from verifier.rules.analysis.context import keyword, register_analysis
 from verifier.rules.analysis.sessions import SESSION, SQLMODEL, UNKNOWN, scope_of
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from verifier.rules.analysis.context import FileContext, FunctionNode
     from verifier.rules.analysis.project import Relationship
@@ -96,23 +97,53 @@ class LoadTree(dict[str, "LoadTree"]):
         return out
 
 
-class Value(NamedTuple):
+class Value(Record):
     """What an expression holds, abstractly (``loads`` has no default: it would be one shared
     ``LoadTree``)."""
 
+    __slots__ = (
+        "joined_collections",
+        "kind",
+        "limited",
+        "loads",
+        "model",
+        "origin",
+        "scalar",
+        "unique",
+    )
     kind: str
     model: str | None
     loads: LoadTree
-    limited: bool = False
-    unique: bool = False
-    scalar: bool = True
-    joined_collections: tuple[str, ...] = ()
-    origin: ast.AST | None = None
+    limited: bool
+    unique: bool
+    scalar: bool
+    joined_collections: tuple[str, ...]
+    origin: ast.AST | None
+
+    def __init__(
+        self,
+        kind: str,
+        model: str | None,
+        loads: LoadTree,
+        limited: bool = False,
+        unique: bool = False,
+        scalar: bool = True,
+        joined_collections: tuple[str, ...] = (),
+        origin: ast.AST | None = None,
+    ) -> None:
+        setfield(self, "kind", kind)
+        setfield(self, "model", model)
+        setfield(self, "loads", loads)
+        setfield(self, "limited", limited)
+        setfield(self, "unique", unique)
+        setfield(self, "scalar", scalar)
+        setfield(self, "joined_collections", joined_collections)
+        setfield(self, "origin", origin)
 
     def merge(self, other: Value | None) -> Value | None:
         if other is None or other.kind != self.kind or other.model != self.model:
             return None
-        return self._replace(
+        return self.replace(
             loads=self.loads.merged(other.loads),
             limited=self.limited or other.limited,
             unique=self.unique or other.unique,
@@ -123,17 +154,36 @@ class Value(NamedTuple):
         )
 
 
-class UnloadedAccess(NamedTuple):
+class UnloadedAccess(Record):
+    """A read of ``relationship`` on an instance of ``model`` whose query did not load it."""
+
+    __slots__ = ("model", "node", "origin", "relationship")
     node: ast.Attribute
     model: str
     relationship: str
     origin: ast.AST | None
 
+    def __init__(
+        self, node: ast.Attribute, model: str, relationship: str, origin: ast.AST | None
+    ) -> None:
+        setfield(self, "node", node)
+        setfield(self, "model", model)
+        setfield(self, "relationship", relationship)
+        setfield(self, "origin", origin)
 
-class QueryInLoop(NamedTuple):
+
+class QueryInLoop(Record):
+    """An awaited session query (``call``) inside ``loop``, which walks over ``target``."""
+
+    __slots__ = ("call", "loop", "target")
     call: ast.Call
     loop: ast.AST
     target: str
+
+    def __init__(self, call: ast.Call, loop: ast.AST, target: str) -> None:
+        setfield(self, "call", call)
+        setfield(self, "loop", loop)
+        setfield(self, "target", target)
 
 
 class QueryFlow:
@@ -226,16 +276,16 @@ class QueryFlow:
         for elt in names.elts:
             if isinstance(elt, ast.Constant) and isinstance(elt.value, str):
                 loads.setdefault(elt.value, LoadTree())
-        self.variables[target.id] = current._replace(loads=loads)
+        self.variables[target.id] = current.replace(loads=loads)
 
     def _element(self, value: Value | None) -> Value | None:
         """The value of one element when iterating ``value``."""
         if value is None:
             return None
         if value.kind == LIST:
-            return value._replace(kind=INSTANCE)
+            return value.replace(kind=INSTANCE)
         if value.kind == RESULT and value.scalar:
-            return value._replace(kind=INSTANCE)
+            return value.replace(kind=INSTANCE)
         return None
 
     # -- evaluation ----------------------------------------------------------------------------
@@ -258,7 +308,7 @@ class QueryFlow:
         if isinstance(node, ast.Subscript):
             base = self.eval(node.value)
             if base is not None and base.kind == LIST and not isinstance(node.slice, ast.Slice):
-                return base._replace(kind=INSTANCE)
+                return base.replace(kind=INSTANCE)
             return base if base is not None and base.kind == LIST else None
         if isinstance(node, ast.Attribute):
             return self._attribute(node, report=False)
@@ -309,7 +359,7 @@ class QueryFlow:
             if inner is not None and inner.kind == LIST:
                 return inner
             if inner is not None and inner.kind == RESULT and inner.scalar:
-                return inner._replace(kind=LIST)
+                return inner.replace(kind=LIST)
             return None
         if not isinstance(func, ast.Attribute):
             return None
@@ -323,24 +373,24 @@ class QueryFlow:
             if attr in _STMT_CHAIN:
                 return owner
             if attr in _LIMITS:
-                return owner._replace(limited=True)
+                return owner.replace(limited=True)
             if attr == "options":
                 return self._with_options(owner, call.args)
             return None
         if owner.kind == RESULT:
             if attr == "unique":
-                return owner._replace(unique=True)
+                return owner.replace(unique=True)
             if attr == "scalars":
-                return owner._replace(scalar=True)
+                return owner.replace(scalar=True)
             if attr in _MANY:
                 self._check_unique(call, owner)
-                return owner._replace(kind=LIST) if owner.scalar else None
+                return owner.replace(kind=LIST) if owner.scalar else None
             if attr in _ONE:
                 self._check_unique(call, owner)
-                return owner._replace(kind=INSTANCE) if owner.scalar else None
+                return owner.replace(kind=INSTANCE) if owner.scalar else None
             if attr in _SCALAR_ONE:
                 self._check_unique(call, owner)
-                return owner._replace(kind=INSTANCE)
+                return owner.replace(kind=INSTANCE)
         return None
 
     def _helper(self, func: ast.AST) -> FunctionNode | None:
@@ -392,13 +442,13 @@ class QueryFlow:
             if stmt is None or stmt.kind != STMT:
                 return None
             if attr == "scalar":
-                return stmt._replace(kind=INSTANCE)
+                return stmt.replace(kind=INSTANCE)
             flavor = self._session_flavor(call.func.value)  # type: ignore[attr-defined]
             if attr == "exec":
                 scalar = stmt.scalar and flavor in (SQLMODEL, UNKNOWN)
             else:
                 scalar = attr != "execute"
-            return stmt._replace(kind=RESULT, scalar=scalar)
+            return stmt.replace(kind=RESULT, scalar=scalar)
         if attr in ("get", "get_one") and call.args and isinstance(call.args[0], ast.Name):
             model = call.args[0].id
             if not model[:1].isupper():
@@ -427,7 +477,7 @@ class QueryFlow:
                     and self._is_collection(value.model, path[0])
                 ):
                     joined.append(path[0])
-        return value._replace(loads=loads, joined_collections=tuple(joined))
+        return value.replace(loads=loads, joined_collections=tuple(joined))
 
     def _is_collection(self, model: str | None, rel_name: str) -> bool:
         if self.ctx.index is None:

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import TYPE_CHECKING
 
 from verifier.rules.analysis import names as n
 from verifier.rules.analysis.bindings import (
@@ -52,6 +51,7 @@ from verifier.rules.analysis.bindings import (
 )
 from verifier.rules.analysis.context import keyword, register_analysis
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from verifier.rules.analysis.context import FileContext, FunctionNode
     from verifier.rules.analysis.project import ClassInfo

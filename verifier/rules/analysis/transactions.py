@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING
 
 from verifier.rules.analysis.context import child_nodes
 from verifier.rules.analysis.sessions import SESSION, scope_of
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from verifier.rules.analysis.context import FileContext, FunctionNode
 
