@@ -26,6 +26,7 @@ from verifier.findings import Finding
 from verifier.lint.collector import collector_paused
 from verifier.lint.config import LintConfig, default_target_version, find_config
 from verifier.lint.discovery import discover
+from verifier.lint.heap import heap_kept
 from verifier.lint.kinds import PYTHON, file_kind
 from verifier.lint.reading import SourceFile, decode_source, read_source
 from verifier.lint.ruff_runner import (
@@ -202,7 +203,7 @@ class _Run:
         return not any(code.startswith(c) for c in self.ignored_by_file.get(display, ()))
 
     def execute(self) -> Report:
-        with collector_paused():
+        with collector_paused(), heap_kept(len(self.found.files)):
             return self._execute()
 
     def _execute(self) -> Report:
