@@ -31,8 +31,8 @@ setfield = object.__setattr__
 
 
 class Record:
-    """Base class: a subclass's fields are its ``__init__``'s parameters, in their order, and
-    its ``__slots__`` holds exactly them; ``__init__`` stores each with ``setfield``."""
+    """Base class: a subclass's fields are its own ``__init__``'s parameters, in their order,
+    and its ``__slots__`` holds exactly them; ``__init__`` stores each with ``setfield``."""
 
     __slots__ = ()
     _fields: tuple[str, ...]
@@ -40,9 +40,10 @@ class Record:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        code = cls.__init__.__code__
-        fields = code.co_varnames[1 : code.co_argcount]
-        if code.co_kwonlyargcount or sorted(fields) != sorted(cls.__dict__.get("__slots__", ())):
+        code = getattr(cls.__dict__.get("__init__"), "__code__", None)
+        fields = () if code is None else code.co_varnames[1 : code.co_argcount]
+        slots = cls.__dict__.get("__slots__", ())
+        if code is None or code.co_kwonlyargcount or sorted(fields) != sorted(slots):
             raise TypeError(
                 f"{cls.__name__}: a record's __slots__ are its __init__'s positional parameters"
             )

@@ -91,10 +91,13 @@ def test_defaults_and_the_finding_s_fresh_details() -> None:
     assert sorted([Edit(5, 6, "b"), Edit(1, 2, "a")], key=lambda e: e.start)[0] == Edit(1, 2, "a")
 
 
-def _define(slots: tuple[str, ...], init_source: str) -> type[Record]:
-    namespace: dict[str, object] = {"setfield": setfield}
-    exec(init_source, namespace)
-    return type("Bad", (Record,), {"__slots__": slots, "__init__": namespace["__init__"]})
+def _define(slots: tuple[str, ...], init_source: str | None) -> type[Record]:
+    body: dict[str, object] = {"__slots__": slots}
+    if init_source is not None:
+        namespace: dict[str, object] = {"setfield": setfield}
+        exec(init_source, namespace)
+        body["__init__"] = namespace["__init__"]
+    return type("Bad", (Record,), body)
 
 
 @pytest.mark.parametrize(
@@ -104,10 +107,11 @@ def _define(slots: tuple[str, ...], init_source: str) -> type[Record]:
         (("a", "b"), "def __init__(self, a, b, c=1): pass"),  # a parameter that is no slot
         (("a", "b"), "def __init__(self, a, *, b): pass"),  # pickling passes fields by position
         (("a",), "def __init__(self, a): pass"),  # attrgetter of one name is no tuple
+        (("a", "b"), None),  # no __init__ of its own: no fields to read
     ],
 )
 def test_the_base_refuses_a_record_it_could_not_serve(
-    slots: tuple[str, ...], init_source: str
+    slots: tuple[str, ...], init_source: str | None
 ) -> None:
     with pytest.raises(TypeError):
         _define(slots, init_source)
