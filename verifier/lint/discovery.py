@@ -76,10 +76,11 @@ class Discovery:
 
 def discover(paths: list[Path], config: LintConfig) -> Discovery:
     found = Discovery()
-    seen: set[Path] = set()
+    seen: set[str] = set()
 
-    def add(path: Path) -> None:
-        key = path.resolve()
+    def add(path: Path, real: str | None = None) -> None:
+        """Add ``path`` unless its real path (``real``, when the caller knows it) was added."""
+        key = os.path.realpath(path) if real is None else real
         if key not in seen:
             seen.add(key)
             found.files.append(path)
@@ -110,15 +111,22 @@ def discover(paths: list[Path], config: LintConfig) -> Discovery:
     return found
 
 
-def _walk(root: Path, config: LintConfig, found: Discovery, add: Callable[[Path], None]) -> None:
+def _walk(
+    root: Path, config: LintConfig, found: Discovery, add: Callable[[Path, str | None], None]
+) -> None:
     """Walk ``root`` without following symlinked directories (as ruff does): no loops, no
-    file reached twice under two names. Symlinked files are linted."""
+    file reached twice under two names. Symlinked files are linted.
+
+    A file that is no symlink has its directory's real path and its own name as its real
+    path: one ``realpath`` per directory, not one per file (a ``lstat`` of every component).
+    """
 
     def onerror(exc: OSError) -> None:
         found.notes.append(f"skipped {exc.filename}: {exc.strerror or exc}")
 
     for directory, dirnames, filenames in os.walk(root, onerror=onerror):
         here = Path(directory)
+        real_here = os.path.realpath(directory)
         keep = []
         for name in sorted(dirnames):
             sub = here / name
@@ -132,7 +140,8 @@ def _walk(root: Path, config: LintConfig, found: Discovery, add: Callable[[Path]
             path = here / name
             if config.excluded(path):
                 continue
-            if path.is_symlink() and not path.exists():
+            link = os.path.islink(path)
+            if link and not os.path.exists(path):
                 found.notes.append(f"skipped {path}: broken or looping symbolic link")
                 continue
-            add(path)
+            add(path, None if link else os.path.join(real_here, name))

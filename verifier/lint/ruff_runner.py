@@ -229,8 +229,22 @@ class PendingRuff:
     """Findings of a ruff run over files, collected when ``findings()`` is called."""
 
     def __init__(self, files: Sequence[tuple[Path, str]], cmd: list[str] | None) -> None:
-        self.by_path = {str(p.resolve()): d for p, d in files}
+        # ruff names a file by its absolute path, ``..`` folded and symlinks kept: what
+        # ``abspath`` gives without a system call. Real paths (a ``lstat`` per component) are
+        # only computed if ruff names a file some other way.
+        self.files = files
+        self.by_path = {os.path.abspath(p): d for p, d in files}
+        self.by_real: dict[str, str] | None = None
         self.job = RuffJob(cmd) if cmd is not None else None
+
+    def display_of(self, filename: str) -> str:
+        """The display name of the file ruff calls ``filename``."""
+        shown = self.by_path.get(filename)
+        if shown is None:
+            if self.by_real is None:
+                self.by_real = {os.path.realpath(p): d for p, d in self.files}
+            shown = self.by_real.get(os.path.realpath(filename), filename)
+        return shown
 
     def cancel(self) -> None:
         """Stop the ruff process (the run failed before its findings were needed)."""
@@ -247,10 +261,7 @@ class PendingRuff:
             return []
         out = []
         for item in self.job.items():
-            filename = str(item.get("filename", ""))
-            display = self.by_path.get(filename) or self.by_path.get(
-                str(Path(filename).resolve()), filename
-            )
+            display = self.display_of(str(item.get("filename", "")))
             out.append((to_finding(item, display), safe_edits(item)))
         return out
 
