@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
 
 from verifier import skill_refs
+from verifier.errors import InfrastructureError
 from verifier.lint import lint_source, ruff_runner
 from verifier.lint.runner import lint_paths
 from verifier.lint.selection import RUFF_DEFAULT
@@ -97,3 +99,29 @@ def test_ruff_runs_on_one_thread_unless_the_user_sized_its_pool(
     environment = _environment_of_a_ruff_process()
     assert b"RAYON_NUM_THREADS=3" in environment
     assert b"RAYON_NUM_THREADS=1" not in environment
+
+
+def _printing(text: str) -> list[str]:
+    """A command that prints ``text`` as ruff would print its JSON (it stands in for ruff)."""
+    return [sys.executable, "-c", f"import sys; sys.stdout.write({text!r})"]
+
+
+@pytest.mark.parametrize("printed", ["[]", "[]\n", ""])
+def test_ruff_finding_nothing_gives_no_items(printed: str) -> None:
+    assert ruff_runner.RuffJob(_printing(printed)).items() == []
+
+
+def test_ruff_s_items_are_read_from_its_json() -> None:
+    job = ruff_runner.RuffJob(_printing('[{"code": "F401", "filename": "a.py"}]'))
+    assert job.items() == [{"code": "F401", "filename": "a.py"}]
+
+
+@pytest.mark.parametrize(
+    ("printed", "message"),
+    [("not json", "ruff printed invalid JSON"), ('{"code": "F401"}', "not a list")],
+)
+def test_ruff_printing_what_is_no_list_of_findings_is_an_infrastructure_error(
+    printed: str, message: str
+) -> None:
+    with pytest.raises(InfrastructureError, match=message):
+        ruff_runner.RuffJob(_printing(printed)).items()

@@ -10,10 +10,10 @@ claimed by forked processes must each be done once, returned in order, and a slo
 hold the others; the forked rule pass must return what the serial one does, on projects whose
 files depend on each other;
 a lint process must import neither ``dataclasses`` nor ``inspect``, ``typing``, ``shutil`` nor
-(in a virtualenv) ``sysconfig``, and must find the ruff binary and the terminal's width as ruff's
-package and ``shutil`` would; the lint command's imports must see the collector paused; what a
-pause of the collector allocated must end in the oldest generation, and the console entry must
-exit with everything frozen.
+(in a virtualenv) ``sysconfig``, nor ``json`` for a clean file, and must find the ruff binary
+and the terminal's width as ruff's package and ``shutil`` would; the lint command's imports must
+see the collector paused; what a pause of the collector allocated must end in the oldest
+generation, and the console entry must exit with everything frozen.
 """
 
 from __future__ import annotations
@@ -594,6 +594,16 @@ def test_a_lint_process_imports_neither_dataclasses_nor_typing(tmp_path: Path, f
         assert sorted(codes) == TASKS_CODES
     else:
         assert all(f" {code} " in result.stdout for code in TASKS_CODES), result.stdout
+
+
+def test_a_clean_file_is_linted_without_importing_json(tmp_path: Path) -> None:
+    """ruff prints ``[]`` when it finds nothing: ``json`` (five modules and their patterns) is
+    imported only to read findings. The run above, with ruff's F401, reads them."""
+    path = tmp_path / "clean.py"
+    path.write_text('"""Nothing to find."""\n\nLIMIT = 10\n', encoding="utf-8")
+    names, result = imported_modules(["-m", "verifier", "lint", str(path)])
+    assert result.returncode == 0 and "All checks passed" in result.stdout, result.stdout
+    assert "verifier.lint.ruff_runner" in names and "json" not in names
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,6 @@ findings and withheld the fixes that would change behaviour.
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -167,8 +166,12 @@ class RuffJob:
             if "Unknown rule selector" in message or "invalid value" in message:
                 raise UsageError(f"ruff rejected the selection: {message}")
             raise InfrastructureError(f"ruff failed (exit {self.proc.returncode}): {message}")
+        if stdout.strip() in ("", "[]"):
+            return []  # nothing found: a clean file does not pay for importing json
+        import json
+
         try:
-            data = json.loads(stdout or "[]")
+            data = json.loads(stdout)
         except json.JSONDecodeError as exc:
             raise InfrastructureError(f"ruff printed invalid JSON: {exc}") from exc
         if not isinstance(data, list):
