@@ -584,6 +584,7 @@ def test_a_lint_process_imports_neither_dataclasses_nor_typing(tmp_path: Path, f
     path.write_text(TASKS, encoding="utf-8")
     names, result = imported_modules(["-m", "verifier", "lint", "--format", fmt, str(path)])
     assert "verifier.rules.analysis.queries" in names  # the run went through the rules
+    assert {"json", "verifier.lint.ruff_filters"} <= names  # and read ruff's F401
     # ruff's package and argparse's default formatter import these; the binary and the terminal's
     # width are found without them (sysconfig: in a virtualenv, where the binary's place is known)
     unwanted = {"dataclasses", "inspect", "typing", "tokenize", "shutil"}
@@ -598,12 +599,14 @@ def test_a_lint_process_imports_neither_dataclasses_nor_typing(tmp_path: Path, f
 
 def test_a_clean_file_is_linted_without_importing_json(tmp_path: Path) -> None:
     """ruff prints ``[]`` when it finds nothing: ``json`` (five modules and their patterns) is
-    imported only to read findings. The run above, with ruff's F401, reads them."""
+    imported only to read findings, and the filter of ruff's findings only to filter some. The
+    run above, with ruff's F401, does both."""
     path = tmp_path / "clean.py"
     path.write_text('"""Nothing to find."""\n\nLIMIT = 10\n', encoding="utf-8")
     names, result = imported_modules(["-m", "verifier", "lint", str(path)])
     assert result.returncode == 0 and "All checks passed" in result.stdout, result.stdout
-    assert "verifier.lint.ruff_runner" in names and "json" not in names
+    assert "verifier.lint.ruff_runner" in names
+    assert not names & {"json", "verifier.lint.ruff_filters"}
 
 
 @pytest.mark.parametrize(

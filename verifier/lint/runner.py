@@ -238,9 +238,11 @@ class _Run:
             if options.fix:
                 result, problems, ruff_findings = self._fix_rounds(result, problems)
             elif pending is not None:
-                from verifier.lint.ruff_filters import filter_findings
+                ruff_findings = pending.findings()
+                if ruff_findings:  # a clean file needs no filter (nor its import)
+                    from verifier.lint.ruff_filters import filter_findings
 
-                ruff_findings = filter_findings(pending.findings(), result.contexts)
+                    ruff_findings = filter_findings(ruff_findings, result.contexts)
         except BaseException:
             if pending is not None:
                 pending.cancel()
