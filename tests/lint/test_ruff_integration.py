@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -79,11 +81,22 @@ def test_ruff_runs_once_per_invocation(tmp_path: Path, monkeypatch: pytest.Monke
 
 
 def _environment_of_a_ruff_process() -> list[bytes]:
-    """The environment of a ruff process rda starts, read while ruff waits for its stdin."""
-    cmd = [ruff_runner.ruff_binary(), "check", "--isolated", "--no-cache", "--exit-zero"]
+    """The environment of a ruff process rda starts, read while ruff waits for its stdin.
+
+    Read once the child has become ruff: just after the start it may still be the forked
+    copy of this process, or be inside ``execve`` with no environment yet."""
+    binary = ruff_runner.ruff_binary()
+    cmd = [binary, "check", "--isolated", "--no-cache", "--exit-zero"]
     job = ruff_runner.RuffJob([*cmd, "--output-format", "json", "-"], stdin="x = 1\n")
+    proc = Path(f"/proc/{job.proc.pid}")
     try:
-        return Path(f"/proc/{job.proc.pid}/environ").read_bytes().split(b"\0")
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            environ = (proc / "environ").read_bytes()
+            if environ and os.path.realpath(proc / "exe") == os.path.realpath(binary):
+                return environ.split(b"\0")
+            time.sleep(0.005)
+        pytest.fail("the ruff process did not start within 30 s")
     finally:
         assert job.items() == []
 
