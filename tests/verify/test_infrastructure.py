@@ -108,8 +108,11 @@ def test_kill_9_of_verify_is_cleaned_up_by_the_next_run(
 ) -> None:
     hung = copy_reference(tmp_path / "hung")
     append(hung, "taskapi/models.py", "import time  # noqa: E402\n\ntime.sleep(600)")
+    scratch_before = set(Path(tempfile.gettempdir()).glob("rda-run-*"))
     proc = _start_verify(hung, private_cluster, "--stages", "import")
     _wait_for(proc, "import: running")
+    killed_scratch = set(Path(tempfile.gettempdir()).glob("rda-run-*")) - scratch_before
+    assert killed_scratch, "the run should have made its scratch folder"
     children = psutil.Process(proc.pid).children(recursive=True)
     assert children, "the sandboxed child should be running"
     assert "throwaway databases: 0" not in _status(private_cluster)
@@ -137,3 +140,4 @@ def test_kill_9_of_verify_is_cleaned_up_by_the_next_run(
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "throwaway databases: 0" in _status(private_cluster)
+    assert not any(folder.exists() for folder in killed_scratch)  # its copy of the target too

@@ -33,6 +33,7 @@ from verifier.errors import InfrastructureError
 from verifier.sandbox import bubblewrap
 from verifier.sandbox.events import ChildLog
 from verifier.sandbox.forkserver import die_with_parent, receive, send
+from verifier.sandbox.scratch import Scratch, sweep
 
 MiB = 1024 * 1024
 READY_TIMEOUT = 120.0  # the fork server imports SQLAlchemy & co. once; a loaded machine is slow
@@ -118,7 +119,9 @@ class Sandbox:
         self.socket_dirs = list(socket_dirs or [])
         self.share_network = share_network
         self.isolation = isolation  # "auto": bubblewrap where it works; "audit-hook": never
-        self.scratch = Path(tempfile.mkdtemp(prefix="rda-run-"))
+        sweep()  # the scratch folders of runs killed before they could remove theirs
+        self._scratch = Scratch()
+        self.scratch = self._scratch.path
         self.kind = "audit-hook only"
         self.reason = ""
         self._slots: dict[str, _Slot] = {}
@@ -208,7 +211,7 @@ class Sandbox:
                 if not slot.exited.is_set():
                     slot.returncode = -signal.SIGKILL
                     slot.exited.set()
-        shutil.rmtree(self.scratch, ignore_errors=True)
+        self._scratch.remove()
 
     def __enter__(self) -> Sandbox:
         return self.start()
