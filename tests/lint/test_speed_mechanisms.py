@@ -597,6 +597,17 @@ def test_a_lint_process_imports_neither_dataclasses_nor_typing(tmp_path: Path, f
         assert all(f" {code} " in result.stdout for code in TASKS_CODES), result.stdout
 
 
+def test_a_run_large_enough_to_fork_imports_no_typing_either(tmp_path: Path) -> None:
+    """The forked rule pass (``verifier.lint.forked``) is on the path of every large run."""
+    from verifier.lint.engine import PARALLEL_MIN_FILES
+
+    for i in range(PARALLEL_MIN_FILES):
+        (tmp_path / f"m{i}.py").write_text(f"LIMIT_{i} = {i}\n", encoding="utf-8")
+    names, result = imported_modules(["-m", "verifier", "lint", str(tmp_path)])
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "verifier.lint.forked" in names and "typing" not in names
+
+
 def test_a_clean_file_is_linted_without_importing_json(tmp_path: Path) -> None:
     """ruff prints ``[]`` when it finds nothing: ``json`` (five modules and their patterns) is
     imported only to read findings, and the filter of ruff's findings only to filter some. The

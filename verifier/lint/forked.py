@@ -21,9 +21,12 @@ import os
 import pickle
 import signal
 from collections.abc import Callable
-from typing import TypeVar
 
-T = TypeVar("T")
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import TypeVar
+
+    T = TypeVar("T")
 
 
 class ChildFailed(RuntimeError):
