@@ -42,6 +42,105 @@ def test_own_coroutine_across_modules_by_relative_import(tmp_path: Path, monkeyp
     assert found == [("app/api/tags.py", 6, "RDA101")]
 
 
+_REPOSITORY = """
+    class TagRepository:
+        def __init__(self, session) -> None:
+            self.session = session
+
+        async def by_uid(self, uid: str):
+            return await self.session.get(object, uid)
+
+        def describe(self) -> str:
+            return "tags"
+"""
+
+
+def test_a_class_re_exported_by_its_package_is_the_one_its_module_defines(
+    tmp_path: Path, monkeypatch
+) -> None:
+    found = lint_tree(
+        tmp_path,
+        {
+            "src/app/__init__.py": "",
+            "src/app/repositories/__init__.py": """
+                from .tags import TagRepository
+
+                __all__ = ["TagRepository"]
+            """,
+            "src/app/repositories/tags.py": _REPOSITORY,
+            "src/app/services/__init__.py": "",
+            "src/app/services/tags.py": """
+                from app.repositories import TagRepository
+
+
+                async def label(session, uid: str) -> str:
+                    repo = TagRepository(session)
+                    tag = repo.by_uid(uid)
+                    return repo.describe() + tag.label
+            """,
+            "src/app/api.py": """
+                from .repositories import TagRepository
+
+
+                async def show(session, uid: str):
+                    return TagRepository(session).by_uid(uid)
+            """,
+        },
+        monkeypatch,
+        ruff=False,
+    )
+    assert found == [("src/app/api.py", 6, "RDA101"), ("src/app/services/tags.py", 7, "RDA101")]
+
+
+def test_a_class_of_an_outside_package_or_an_ambiguous_re_export_is_silent(
+    tmp_path: Path, monkeypatch
+) -> None:
+    found = lint_tree(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/stores/__init__.py": "",
+            "app/stores/tags.py": _REPOSITORY.replace("TagRepository", "TagStore"),
+            "app/archive/__init__.py": "from .v2 import TagRepository\n",
+            "app/archive/v1.py": _REPOSITORY,
+            "app/archive/v2.py": _REPOSITORY,
+            "app/views.py": """
+                from app.archive import TagRepository
+                from vendor.tags import TagStore
+
+
+                async def show(session, uid: str):
+                    archived = TagRepository(session).by_uid(uid)
+                    return archived.label, TagStore(session).by_uid(uid).label
+            """,
+        },
+        monkeypatch,
+        ruff=False,
+    )
+    assert found == []
+
+
+def test_a_method_called_on_a_new_instance_and_a_rebound_name() -> None:
+    source = (
+        _REPOSITORY
+        + """
+
+    async def show(session, uid: str):
+        return TagRepository(session).by_uid(uid)
+
+
+    async def kept(session, uid: str):
+        return await TagRepository(session).by_uid(uid)
+
+
+    async def rebound(session, uid: str):
+        TagRepository = dict
+        return TagRepository(session=session).get(uid)
+    """
+    )
+    assert [(f.code, f.line) for f in rda(source)] == [("RDA101", 14)]
+
+
 def test_kept_handed_on_and_non_coroutine_calls_are_silent() -> None:
     source = """
         import asyncio

@@ -6,8 +6,9 @@ project's own ``async def`` functions and methods are just as easy to call witho
 ``ProjectIndex`` holds for it: a module-level function of this file or of another module of
 the run (through its import), a method of the enclosing class or its project bases
 (``self.m()``, ``cls.m()``, ``super().m()``), a method of an object whose type is a project
-class (``repo.m()`` with ``repo: TagRepository``), or a static/class method
-(``TagRepository.m()``).
+class (``repo.m()`` with ``repo: TagRepository``, or ``TagRepository(session).m()``), or a
+static/class method (``TagRepository.m()``). A class imported from a package that re-exports
+it (``from app.repositories import TagRepository``) is the one its modules define.
 """
 
 from __future__ import annotations
@@ -69,6 +70,12 @@ def _method(ctx: FileContext, func: ast.Attribute) -> FunctionInfo | None:
         if owner is not None:
             return index.method(owner, func.attr)
     scope = scope_of(ctx, caller)
+    if isinstance(receiver, ast.Call):  # ``TagRepository(session).m()``: an instance's method
+        made = receiver.func
+        if isinstance(made, ast.Name) and scope.bound_locally(made.id):
+            return None
+        cls = index.resolve_class(ctx.imports, ctx.path, made)
+        return index.method(cls, func.attr) if cls is not None else None
     binding = scope.binding_of(receiver)
     if binding is not None:
         if binding.kind != OBJECT:

@@ -216,6 +216,13 @@ def _is_package(path: str) -> bool:
     return PurePosixPath(path.replace("\\", "/")).name == "__init__.py"
 
 
+def _under(module: tuple[str, ...], package: tuple[str, ...]) -> bool:
+    """True when ``module`` lies inside ``package`` (given by its last parts): the layout of a
+    package whose ``__init__`` re-exports what its modules define (``from .tags import
+    TagRepository``), so that ``from app.repositories import TagRepository`` names it."""
+    return any(module[:end][-len(package) :] == package for end in range(len(package), len(module)))
+
+
 def imported_module(target: str, path: str) -> tuple[tuple[str, ...], bool] | None:
     """The module parts an import target's module names, and whether it is relative.
 
@@ -334,7 +341,11 @@ class ProjectIndex:
         if module is None:
             return None
         parts, _relative = module
-        matched = [c for c in candidates if module_parts(c.path)[-len(parts) :] == parts and parts]
+        if not parts:
+            return None
+        matched = [c for c in candidates if module_parts(c.path)[-len(parts) :] == parts]
+        if not matched:  # a package re-exporting a name of one of its modules
+            matched = [c for c in candidates if _under(module_parts(c.path), parts)]
         return matched[0] if len(matched) == 1 else None
 
     def mro(self, info: ClassInfo) -> list[ClassInfo]:
