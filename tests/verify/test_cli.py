@@ -93,6 +93,16 @@ def test_discovery_without_manifest_says_what_it_assumed(tmp_path: Path) -> None
     assert any(a.startswith("contract = taskapi (the crud modules define") for a in assumptions)
 
 
+def test_a_folder_without_a_layer_is_told_where_to_point(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("no code here\n", encoding="utf-8")
+    proc = rda("verify", str(tmp_path), "--format", "json", "-q")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    [found] = json.loads(proc.stdout)["findings"]
+    assert found["code"] == "RDA701" and "no models module found" in found["message"]
+    assert "point rda verify at the folder" in found["fix"]
+    assert "reported line" not in found["fix"]  # there is no line to fix
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -299,8 +299,10 @@ def finding(
     file: str | None = None,
     line: int | None = None,
     details: dict[str, object] | None = None,
+    fix: str | None = None,
 ) -> Finding:
-    """A dynamic finding with the fix and skill_ref its code documents.
+    """A dynamic finding with the fix and skill_ref its code documents (``fix`` replaces the
+    code's fix text where the case at hand needs other advice).
 
     A static rule's code (a defect the source shows too) is welcome: the verifier gives the
     finding that rule's severity and skill_ref (``verifier.verify.merge``).
@@ -313,7 +315,7 @@ def finding(
         file=file,
         line=line,
         stage=stage,
-        fix=entry.fix if entry else None,
+        fix=fix or (entry.fix if entry else None),
         skill_ref=entry.skill_ref if entry else None,
         details=dict(details or {}),
     )

@@ -123,8 +123,12 @@ def run(ctx: StageContext) -> str:
         ctx.report(
             finding(
                 "RDA701",
-                'no models module found: name it in [tool.rda] models = "pkg.models"',
+                "no models module found: no module of the target defines a table=True class",
                 stage="import",
+                fix=(
+                    "point rda verify at the folder that holds the layer, or name its models in "
+                    '[tool.rda] models = "pkg.models" (a list for a models package)'
+                ),
             )
         )
         return "failed"
