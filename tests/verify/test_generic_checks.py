@@ -96,6 +96,18 @@ MUTANTS = {
             ),
         ),
     ),
+    "a relationship read inside list_conversations without being loaded": Mutant(
+        "RDA705",
+        "chat/crud.py",
+        "if c.messages]",
+        (
+            (
+                "    return list(result.all())",
+                "    conversations = list(result.all())\n"
+                "    return [c for c in conversations if c.messages]",
+            ),
+        ),
+    ),
     "no rollback on the foreign-key path of add_message": Mutant(
         "RDA709",
         "chat/crud.py",

@@ -90,6 +90,30 @@ async def returned_objects_readable(trial: Trial) -> None:
         )
 
 
+def implicit_io(exc: BaseException | None) -> bool:
+    """True for the errors of I/O outside an ``await`` (a lazy load, an expired attribute):
+    never a domain error a caller could expect, whatever the arguments."""
+    from sqlalchemy.exc import MissingGreenlet
+    from sqlalchemy.orm.exc import DetachedInstanceError
+
+    return isinstance(exc, MissingGreenlet | DetachedInstanceError)
+
+
+@check
+async def no_io_outside_await(trial: Trial) -> None:
+    """A call never loads lazily inside itself (MissingGreenlet or DetachedInstanceError)."""
+    outcome = await trial.first()
+    if not implicit_io(outcome.error):
+        return
+    raise Violation(
+        "RDA705",
+        f"{trial.name}() raised {describe(outcome.error)}: it read an attribute or relationship "
+        "its query did not load, which needs I/O outside an await (load it with "
+        "selectinload/options or refresh it with await session.refresh(obj, [...]) first)",
+        error_location(trial, outcome.error),
+    )
+
+
 @check
 async def session_usable_after_error(trial: Trial) -> None:
     """A call that raises leaves the caller's session usable."""

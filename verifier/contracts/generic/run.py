@@ -15,7 +15,7 @@ from typing import Any
 from verifier.contracts import probing
 from verifier.contracts.generic.arguments import Tables, Unbuildable, plan
 from verifier.contracts.generic.calls import Layer
-from verifier.contracts.generic.checks import CHECKS, Warned
+from verifier.contracts.generic.checks import CHECKS, Warned, implicit_io
 from verifier.contracts.generic.discovery import Operation, operations
 from verifier.contracts.generic.seeding import SeedFailed
 from verifier.contracts.generic.trial import Skip, TablesLocked, Trial
@@ -128,7 +128,7 @@ async def run_trial(ctx: StageContext, trial: Trial, reported: set[tuple[Any, ..
                 raise VerifierFault(STAGE, exc) from exc
             note(ctx, f"{check.__name__} of {trial.op.name} could not run ({describe(exc)})")
     first = trial.first_outcome
-    if first is not None and first.error is not None:
+    if first is not None and first.error is not None and not implicit_io(first.error):
         note(
             ctx,
             f"{trial.op.name} raised {describe(first.error)} with generated arguments; only "
