@@ -195,6 +195,17 @@ def test_a_chat_mutant_is_caught_by_the_generic_checks(
     )
 
 
+def test_a_lazy_load_inside_an_operation_gets_loading_advice(
+    tmp_path: Path, verify: Callable[..., Report]
+) -> None:
+    root = copy_of(CHAT, tmp_path)
+    MUTANTS["a relationship read inside list_conversations without being loaded"].apply(root)
+    (found,) = verify(root, stages=BEHAVIOR, contract="none", check_timeout=10).findings
+    assert "MissingGreenlet" in found.message and "list_conversations()" in found.message
+    assert found.fix is not None and "selectinload" in found.fix
+    assert "expire_on_commit" not in found.fix  # the advice of a stale returned object
+
+
 def assert_caught_once(report: Report, mutant: Mutant, root: Path) -> None:
     """One defect, one finding: the mutant's code and severity, at its line, in behavior."""
     assert [f.code for f in report.findings] == [mutant.code], shown(report)

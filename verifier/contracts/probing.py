@@ -17,13 +17,17 @@ FAULT = "rda_injected_fault"
 
 
 class Violation(Exception):
-    """A check failed: ``code`` and the message the report prints, pinned to ``where``."""
+    """A check failed: ``code`` and the message the report prints, pinned to ``where``;
+    ``fix`` replaces the code's fix text when the case needs other advice."""
 
-    def __init__(self, code: str, message: str, where: Any = None, **details: Any) -> None:
+    def __init__(
+        self, code: str, message: str, where: Any = None, *, fix: str | None = None, **details: Any
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.where = where
+        self.fix = fix
         self.details = details
 
 

@@ -108,9 +108,10 @@ async def no_io_outside_await(trial: Trial) -> None:
     raise Violation(
         "RDA705",
         f"{trial.name}() raised {describe(outcome.error)}: it read an attribute or relationship "
-        "its query did not load, which needs I/O outside an await (load it with "
-        "selectinload/options or refresh it with await session.refresh(obj, [...]) first)",
+        "its query did not load, which needs I/O outside an await",
         error_location(trial, outcome.error),
+        fix="load it with the query (selectinload(...), or options=[...] to session.get) or "
+        'await session.refresh(obj, ["name"]) before reading it',
     )
 
 

@@ -62,7 +62,9 @@ async def resolve(ctx: StageContext) -> Layer | str:
 
 def located(v: Violation, trial: Trial) -> Any:
     file, line = v.where if isinstance(v.where, tuple) else trial.where()
-    found = finding(v.code, v.message, stage=STAGE, file=file, line=line, details=v.details)
+    found = finding(
+        v.code, v.message, stage=STAGE, file=file, line=line, details=v.details, fix=v.fix
+    )
     if isinstance(v, Warned):
         found = found.replace(severity=Severity.WARNING)
     return found

@@ -132,7 +132,9 @@ def violation_finding(api: TaskApi, v: Violation) -> Finding:
         file, line = v.where
     else:
         file, line = None, None
-    return finding(v.code, v.message, stage=STAGE, file=file, line=line, details=v.details)
+    return finding(
+        v.code, v.message, stage=STAGE, file=file, line=line, details=v.details, fix=v.fix
+    )
 
 
 async def run_checks(ctx: StageContext, api: TaskApi) -> None:
