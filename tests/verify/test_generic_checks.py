@@ -108,6 +108,23 @@ MUTANTS = {
             ),
         ),
     ),
+    "a helper's coroutine returned without await": Mutant(
+        "RDA101",
+        "chat/crud.py",
+        "async def get_conversation_with_messages(",
+        (
+            (
+                "    result = await session.exec(statement)\n    return result.one_or_none()",
+                "    return _one(session, statement)",
+            ),
+            (
+                "async def create_user(",
+                "async def _one(session, statement):\n"
+                "    return (await session.exec(statement)).one_or_none()\n\n\n"
+                "async def create_user(",
+            ),
+        ),
+    ),
     "no rollback on the foreign-key path of add_message": Mutant(
         "RDA709",
         "chat/crud.py",

@@ -90,6 +90,30 @@ async def returned_objects_readable(trial: Trial) -> None:
         )
 
 
+@check
+async def result_is_not_a_coroutine(trial: Trial) -> None:
+    """A call returns its result, not a coroutine object it forgot to await."""
+    outcome = await trial.first()
+    if outcome.error is not None or not inspect.iscoroutine(outcome.result):
+        return
+    name = getattr(outcome.result, "__qualname__", "a coroutine")
+    outcome.result.close()  # never run: no "was never awaited" warning from the target's run
+    try:
+        lines, start = inspect.getsourcelines(trial.op.function)
+        span: list[int] | None = [start, start + len(lines) - 1]
+    except (OSError, TypeError):
+        span = None
+    raise Violation(
+        "RDA101",
+        f"{trial.name}() returned the coroutine object of {name}() instead of its result: "
+        "an await is missing",
+        trial.where(),
+        fix=f"write `return await {name.rsplit('.', 1)[-1]}(...)`: await the coroutine, return "
+        "its result",
+        **({"lines": span} if span else {}),
+    )
+
+
 def implicit_io(exc: BaseException | None) -> bool:
     """True for the errors of I/O outside an ``await`` (a lazy load, an expired attribute):
     never a domain error a caller could expect, whatever the arguments."""
