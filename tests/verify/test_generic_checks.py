@@ -2,8 +2,8 @@
 
 The chat example (``examples/chat``) is verified without its contract (``--contract none``):
 only the generic checks judge its behaviour. Each mutant is one patch to a fresh copy, and
-must give exactly its code at the line that causes it; the first three are defects no static
-rule sees (the static stage is asserted silent on them). The layers under
+must give exactly its code at the line that causes it; those marked ``static_silent`` are
+defects no static rule sees (the static stage is asserted silent on them). The layers under
 ``tests/verify/generic/`` are correct code in styles the chat example does not use
 (keyword-only arguments and UUID keys, a repository class over a unit-of-work session, results
 returned as dicts, tuples and pydantic models of ORM objects): the checks must call their
