@@ -101,14 +101,19 @@ class StageContext:
 
     def location_of_object(self, obj: object) -> tuple[str | None, int | None]:
         """File and line of a class or function defined in the target (for schema findings)."""
+        file, first, _last = self.span_of_object(obj)
+        return file, first
+
+    def span_of_object(self, obj: object) -> tuple[str | None, int | None, int | None]:
+        """File, first and last line of a class or function defined in the target."""
         import inspect
 
         try:
             file = inspect.getsourcefile(obj)  # type: ignore[arg-type]
-            _, line = inspect.getsourcelines(obj)  # type: ignore[arg-type]
+            lines, first = inspect.getsourcelines(obj)  # type: ignore[arg-type]
         except (TypeError, OSError):
-            return None, None
-        return self.relative(file), line
+            return None, None, None
+        return self.relative(file), first, first + len(lines) - 1
 
 
 def describe(exc: BaseException) -> str:

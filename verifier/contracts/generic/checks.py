@@ -98,19 +98,15 @@ async def result_is_not_a_coroutine(trial: Trial) -> None:
         return
     name = getattr(outcome.result, "__qualname__", "a coroutine")
     outcome.result.close()  # never run: no "was never awaited" warning from the target's run
-    try:
-        lines, start = inspect.getsourcelines(trial.op.function)
-        span: list[int] | None = [start, start + len(lines) - 1]
-    except (OSError, TypeError):
-        span = None
+    file, first, last = trial.layer.ctx.span_of_object(trial.op.function)
     raise Violation(
         "RDA101",
         f"{trial.name}() returned the coroutine object of {name}() instead of its result: "
         "an await is missing",
-        trial.where(),
+        (file, first),
         fix=f"write `return await {name.rsplit('.', 1)[-1]}(...)`: await the coroutine, return "
         "its result",
-        **({"lines": span} if span else {}),
+        **({"lines": [first, last]} if first is not None else {}),
     )
 
 
