@@ -88,7 +88,7 @@ def _method(ctx: FileContext, func: ast.Attribute) -> FunctionInfo | None:
         cls = index.resolve_class(ctx.imports, ctx.path, receiver)
         if cls is not None:
             found = index.method(cls, func.attr)
-            if found is not None and _static_or_class(found.node):
+            if found is not None and found.on_class:
                 return found
     return None
 
@@ -102,10 +102,3 @@ def enclosing_class(ctx: FileContext, func: FunctionNode | None) -> ClassInfo | 
             return index.class_by_key.get(f"{ctx.path}:{owner.name}")
         func = ctx.function_of(func)
     return None
-
-
-def _static_or_class(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
-    return any(
-        isinstance(d, ast.Name) and d.id in ("staticmethod", "classmethod")
-        for d in func.decorator_list
-    )

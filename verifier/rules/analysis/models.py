@@ -1,8 +1,10 @@
 """Read the SQLModel (and SQLAlchemy declarative) classes of one file into ``project.Model``.
 
-``indexing.build_index`` calls these readers on every file of the run before any rule looks at
-one, so a rule in ``crud.py`` can ask the ``ProjectIndex`` which attributes of ``Task`` are
-relationships, which columns are JSON, which fields are foreign keys.
+``indexing`` calls these readers on every file of the run before any rule looks at one, so a
+rule in ``crud.py`` can ask the ``ProjectIndex`` which attributes of ``Task`` are relationships,
+which columns are JSON, which fields are foreign keys. Whether a class is a model can take other
+files (``class Hero(HeroBase)``, ``HeroBase`` elsewhere): ``model_by_itself`` and
+``model_base_names`` say what the class's own file tells, ``indexing`` does the rest by name.
 """
 
 from __future__ import annotations
@@ -32,8 +34,9 @@ __all__ = [
     "ProjectIndex",
     "Relationship",
     "annotation_target",
-    "is_model_class",
     "json_type_tracked",
+    "model_base_names",
+    "model_by_itself",
     "read_model",
 ]
 
@@ -86,13 +89,16 @@ def _base_name(node: ast.AST) -> str | None:
     return None
 
 
-def is_model_class(ctx: FileContext, node: ast.ClassDef, index: ProjectIndex) -> bool:
-    for base in node.bases:
-        if ctx.imports.matches(base, n.SQLMODEL):
-            return True
-        name = _base_name(base)
-        if name in index.models:
-            return True
+def model_base_names(node: ast.ClassDef) -> tuple[str, ...]:
+    """The names of a class's bases (``HeroBase``, ``models.Base``: the last part): it is a model
+    when one of them names a model of the project."""
+    return tuple(name for name in map(_base_name, node.bases) if name)
+
+
+def model_by_itself(ctx: FileContext, node: ast.ClassDef) -> bool:
+    """A model whatever the other files hold: a SQLModel base, or a ``__tablename__``."""
+    if any(ctx.imports.matches(base, n.SQLMODEL) for base in node.bases):
+        return True
     if any(
         isinstance(s, ast.Assign | ast.AnnAssign)
         and any(

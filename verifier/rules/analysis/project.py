@@ -43,14 +43,15 @@ def _string(node: ast.AST | None) -> str | None:
 
 
 class Relationship(Record):
-    """One relationship attribute: its target class, collection-ness and options."""
+    """One relationship attribute: its target class, collection-ness and options (``node``:
+    the call that declares it, None in the ``portable`` copy another process received)."""
 
     __slots__ = ("is_list", "kwargs", "name", "node", "target")
     name: str
     target: str | None
     is_list: bool
     kwargs: dict[str, ast.expr]
-    node: ast.AST
+    node: ast.AST | None
 
     def __init__(
         self,
@@ -58,7 +59,7 @@ class Relationship(Record):
         target: str | None,
         is_list: bool,
         kwargs: dict[str, ast.expr],
-        node: ast.AST,
+        node: ast.AST | None,
     ) -> None:
         setfield(self, "name", name)
         setfield(self, "target", target)
@@ -81,15 +82,16 @@ class Relationship(Record):
 
 
 class ForeignKey(Record):
-    """A column that references ``table`` (from ``Field(foreign_key=...)`` or ``ForeignKey``)."""
+    """A column that references ``table`` (from ``Field(foreign_key=...)`` or ``ForeignKey``;
+    ``node``: that call, None in a ``portable`` copy)."""
 
     __slots__ = ("field", "indexed", "node", "table")
     field: str
     table: str
     indexed: bool
-    node: ast.Call
+    node: ast.Call | None
 
-    def __init__(self, field: str, table: str, indexed: bool, node: ast.Call) -> None:
+    def __init__(self, field: str, table: str, indexed: bool, node: ast.Call | None) -> None:
         setfield(self, "field", field)
         setfield(self, "table", table)
         setfield(self, "indexed", indexed)
@@ -97,7 +99,13 @@ class ForeignKey(Record):
 
 
 class Model:
-    """A model class: table or not, its fields, relationships, foreign keys and JSON columns."""
+    """A model class: table or not, its fields, relationships, foreign keys and JSON columns.
+
+    The syntax it was read from (``node``, ``fields``, ``sa_columns``, the nodes of its
+    relationships and keys) is there only in the process that parsed its file: the ``portable``
+    copy another process of the run receives keeps the facts, which is all a rule needs of a
+    model in another file (the rules that report at a model's syntax report in its own file).
+    """
 
     __slots__ = (
         "bases",
@@ -117,7 +125,7 @@ class Model:
         self,
         name: str,
         path: str,
-        node: ast.ClassDef,
+        node: ast.ClassDef | None,
         table: bool,
         bases: list[str],
         tablename: str,
@@ -142,6 +150,22 @@ class Model:
         self.fields: dict[str, ast.AST] = {} if fields is None else fields
 
 
+def portable(model: Model) -> Model:
+    """``model`` without the syntax it was read from: what another process of the run needs of
+    it, small to send (its relationships keep their options, which rules read)."""
+    return Model(
+        model.name,
+        model.path,
+        None,
+        model.table,
+        model.bases,
+        model.tablename,
+        relationships={k: r.replace(node=None) for k, r in model.relationships.items()},
+        foreign_keys={k: fk.replace(node=None) for k, fk in model.foreign_keys.items()},
+        json_columns=model.json_columns,
+    )
+
+
 # -- classes and functions -----------------------------------------------------------------------
 
 
@@ -150,34 +174,32 @@ class FunctionInfo(Record):
 
     ``coroutine`` is True for a plain ``async def`` (not an async generator, whose call is
     iterated with ``async for``, and not decorated by anything that may change what a call
-    returns), False for a ``def``, None when a decorator makes it unknowable.
+    returns), False for a ``def``, None when a decorator makes it unknowable. ``on_class`` is
+    True for a ``staticmethod`` or ``classmethod``, which a call on the class itself invokes.
+    Plain data, no syntax: it travels between the processes of a run (``indexing``).
     """
 
-    __slots__ = ("coroutine", "line", "name", "node", "path")
+    __slots__ = ("coroutine", "line", "name", "on_class", "path")
     name: str
     path: str
     line: int
     coroutine: bool | None
-    node: ast.FunctionDef | ast.AsyncFunctionDef
+    on_class: bool
 
     def __init__(
-        self,
-        name: str,
-        path: str,
-        line: int,
-        coroutine: bool | None,
-        node: ast.FunctionDef | ast.AsyncFunctionDef,
+        self, name: str, path: str, line: int, coroutine: bool | None, on_class: bool
     ) -> None:
         setfield(self, "name", name)
         setfield(self, "path", path)
         setfield(self, "line", line)
         setfield(self, "coroutine", coroutine)
-        setfield(self, "node", node)
+        setfield(self, "on_class", on_class)
 
 
 class ClassInfo:
     """A class of the project: its bases (the keys of the project classes it derives from),
-    typed attributes (``self.x`` -> binding) and methods."""
+    typed attributes (``self.x`` -> binding) and methods; ``node`` only in the process that
+    parsed its file."""
 
     __slots__ = ("attributes", "bases", "methods", "name", "node", "path")
 
@@ -185,7 +207,7 @@ class ClassInfo:
         self,
         name: str,
         path: str,
-        node: ast.ClassDef,
+        node: ast.ClassDef | None,
         bases: list[str] | None = None,
         attributes: dict[str, Binding] | None = None,
         methods: dict[str, FunctionInfo] | None = None,
@@ -253,6 +275,10 @@ class ProjectIndex:
         self.class_by_key: dict[str, ClassInfo] = {}
         self.functions: dict[str, list[FunctionInfo]] = {}  # module-level functions, by name
         self.method_names: set[str] = set()  # names of every project method (a fast filter)
+        # While ``indexing`` reads the classes' attributes, a lookup can miss one that is not
+        # read yet: it counts them, and reads them again with the first reading known.
+        self.reading_attributes = False
+        self.missed_attributes = 0
 
     # -- models --------------------------------------------------------------------------------
 
@@ -365,6 +391,8 @@ class ProjectIndex:
         for cls in self.mro(info):
             if name in cls.attributes:
                 return cls.attributes[name]
+        if self.reading_attributes:
+            self.missed_attributes += 1
         return None
 
     def method(self, info: ClassInfo, name: str, skip_self: bool = False) -> FunctionInfo | None:
