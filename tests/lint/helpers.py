@@ -24,16 +24,17 @@ def codes(source: str, filename: str = "example.py") -> list[str]:
 
 
 def lint_tree(
-    root: Path, files: dict[str, str], monkeypatch, ruff: bool = True
+    root: Path, files: dict[str, str], monkeypatch, ruff: bool = True, jobs: int | None = None
 ) -> list[tuple[str, int, str]]:
-    """Write ``files`` (name -> dedented source) under ``root`` and lint it from there:
-    (file, line, code) of every finding, sorted."""
+    """Write ``files`` (name -> dedented source) under ``root`` and lint it from there, with
+    ``jobs`` processes (None: as ``rda lint`` decides): (file, line, code) of every finding,
+    sorted."""
     for name, text in files.items():
         path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(textwrap.dedent(text), encoding="utf-8")
     monkeypatch.chdir(root)
-    report = lint_paths([Path(".")], options=Options(ruff=ruff))
+    report = lint_paths([Path(".")], options=Options(ruff=ruff, jobs=jobs))
     return sorted((f.file or "", f.line or 0, f.code) for f in report.findings)
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from tests.lint.helpers import codes, lint_tree, rda
 
 
@@ -244,6 +246,55 @@ def test_session_attribute_typed_in_a_base_class_of_another_module(
         ruff=False,
     )
     assert found == [("repo/users.py", 8, "RDA101")]
+
+
+_UNIT_OF_WORK = """
+    from sqlmodel.ext.asyncio.session import AsyncSession
+
+
+    class UnitOfWork:
+        def __init__(self, session: AsyncSession) -> None:
+            self.session = session
+"""
+_BASE_OVER_UOW = """
+    from app.{uow} import UnitOfWork
+
+
+    class BaseRepository:
+        def __init__(self, uow: UnitOfWork) -> None:
+            self.session = uow.session
+"""
+_TAGS = """
+    from app.m_base import BaseRepository
+
+
+    class TagRepository(BaseRepository):
+        async def drop(self, tag) -> None:
+            await self.session.delete(tag)
+            self.session.commit()
+"""
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+@pytest.mark.parametrize("uow", ["a_uow", "z_uow"])
+def test_an_attribute_typed_through_another_class_whichever_file_comes_first(
+    tmp_path: Path, monkeypatch, uow: str, jobs: int
+) -> None:
+    """``self.session = uow.session`` in a base class takes the type ``UnitOfWork`` gives its
+    attribute, whether its file is read before or after the base's, by one process or two."""
+    found = lint_tree(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            f"app/{uow}.py": _UNIT_OF_WORK,
+            "app/m_base.py": _BASE_OVER_UOW.format(uow=uow),
+            "app/m_tags.py": _TAGS,
+        },
+        monkeypatch,
+        ruff=False,
+        jobs=jobs,
+    )
+    assert found == [("app/m_tags.py", 8, "RDA101")]
 
 
 def test_or_keeps_the_session_type_and_disagreement_drops_it() -> None:

@@ -5,10 +5,10 @@ catalogue's codes read from module names must be the rules' codes; the single wa
 (singleton nodes skipped by their fields, plain fields skipped) must give every other node the
 same place, order, parent and function as a plain walk; the fast child listing must be
 ``ast.iter_child_nodes``; the suffix table must answer like the suffix test it replaces; the
-skipped second binding pass must only be skipped when it could not change anything; items
-claimed by forked processes must each be done once, returned in order, and a slow one must not
-hold the others; the forked rule pass must return what the serial one does, on projects whose
-files depend on each other;
+skipped second binding pass must only be skipped when it could not change anything; the parts
+of a forked job must each run once, return in order and meet with every payload, and a part
+that fails or dies must fail the job and leave no process behind; the forked AST pass must
+return what the serial one does, on projects whose files depend on each other;
 a lint process must import neither ``dataclasses`` nor ``inspect``, ``typing``, ``shutil`` nor
 (in a virtualenv) ``sysconfig``, nor ``json`` for a clean file, and must find the ruff binary
 and the terminal's width as ruff's package and ``shutil`` would; the lint command's imports must
@@ -28,19 +28,22 @@ import sys
 import textwrap
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-from verifier.lint import forked
 from verifier.lint.collector import collector_paused
-from verifier.lint.engine import build_contexts, run_rules
-from verifier.lint.forked import ChildFailed, run_claimed, run_parts
+from verifier.lint.engine import build_contexts, check
+from verifier.lint.forked import ChildFailed, run_together
 from verifier.lint.reading import SourceFile, decode_source, read_source
 from verifier.rules import all_rules, rule_codes
 from verifier.rules.analysis import names as n
 from verifier.rules.analysis.context import _SINGLETON_FIELDS, FileContext, child_nodes
 from verifier.rules.analysis.imports import dotted_suffixes
 from verifier.rules.analysis.sessions import SESSION, SQLMODEL, scope_of
+
+if TYPE_CHECKING:
+    from verifier.lint.forked import Gather
 
 REALISTIC = Path(__file__).parent / "realistic"
 # Node types the parser creates once and shares (contexts and operators): never walked.
@@ -357,49 +360,33 @@ def read_source_text(name: str, text: str) -> SourceFile:
     return SourceFile(name, text)
 
 
-def test_run_parts_returns_every_part_in_order() -> None:
-    def work(part: int) -> tuple[int, int]:
+def test_run_together_returns_every_part_in_order() -> None:
+    def work(part: int, gather: Gather) -> tuple[int, int]:
         return part, os.getpid()
 
-    results = run_parts(work, 3)
+    results = run_together(work, 3)
     assert [part for part, _ in results] == [0, 1, 2]
     pids = [pid for _, pid in results]
     assert pids[0] == os.getpid() and len(set(pids)) == 3
 
 
-def test_run_claimed_does_every_item_once_in_order_across_processes() -> None:
-    def work(item: int) -> tuple[int, int]:
-        import time
+def test_gather_hands_every_part_every_payload_in_part_order() -> None:
+    def work(part: int, gather: Gather) -> tuple[list[object], list[object]]:
+        first = gather(part * 10)
+        second = gather({"part": part, "seen": sum(first)})
+        return first, second
 
-        time.sleep(0.005)  # long enough for the children to start and claim their share
-        return item, os.getpid()
-
-    results = run_claimed(work, 50, 3)
-    assert [item for item, _ in results] == list(range(50))
-    assert len({pid for _, pid in results}) > 1  # the children took items too
-
-
-def test_run_claimed_shares_out_runs_of_items_when_there_are_many(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(forked, "_MAX_TOKENS", 4)  # 10 items: runs of 3, 3, 3 and 1
-    assert run_claimed(lambda item: item * item, 10, 2) == [i * i for i in range(10)]
-    assert run_claimed(lambda item: item, 0, 2) == []
+    results = run_together(work, 3)
+    for first, second in results:
+        assert first == [0, 10, 20]
+        assert second == [{"part": p, "seen": 30} for p in range(3)]
 
 
-def test_run_claimed_leaves_no_process_idle_behind_a_slow_item() -> None:
-    """The process that takes the slow item does little else: the others take the rest."""
+def test_gather_carries_payloads_larger_than_a_pipe_holds() -> None:
+    def work(part: int, gather: Gather) -> list[int]:
+        return [len(p) for p in gather(bytes([part]) * 300_000)]
 
-    def work(item: int) -> int:
-        if item == 0:
-            import time
-
-            time.sleep(0.5)
-        return os.getpid()
-
-    pids = run_claimed(work, 40, 2)
-    slow = pids[0]
-    assert pids.count(slow) <= 5  # a split into halves would give it 20
+    assert run_together(work, 2) == [[300_000, 300_000]] * 2
 
 
 def forked_pids(monkeypatch: pytest.MonkeyPatch) -> list[int]:
@@ -425,52 +412,61 @@ def assert_reaped(pids: list[int]) -> None:
             os.waitpid(pid, os.WNOHANG)
 
 
-def test_run_parts_reports_a_failing_child_and_reaps_it(monkeypatch: pytest.MonkeyPatch) -> None:
-    def work(part: int) -> int:
+def test_run_together_reports_a_failing_child_and_reaps_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def work(part: int, gather: Gather) -> int:
+        gather(part)
         if part == 1:
             raise ValueError("boom")
+        gather(part)
         return part
 
     pids = forked_pids(monkeypatch)
     with pytest.raises(ChildFailed, match="ValueError: boom"):
-        run_parts(work, 2)
+        run_together(work, 2)
     assert len(pids) == 1
     assert_reaped(pids)
 
 
-def test_run_parts_kills_children_when_this_process_fails(
+def test_run_together_kills_children_when_this_process_fails(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    def work(part: int) -> int:
+    def work(part: int, gather: Gather) -> int:
         if part == 0:
             raise KeyError("here")
-        import time
-
-        time.sleep(30)
+        gather(part)  # waits for a parent that never gathers
         return part
 
     pids = forked_pids(monkeypatch)
     with pytest.raises(KeyError):
-        run_parts(work, 3)
+        run_together(work, 3)
     assert len(pids) == 2
     assert_reaped(pids)
 
 
-def test_run_claimed_reports_a_failing_child_and_reaps_it(monkeypatch: pytest.MonkeyPatch) -> None:
-    parent = os.getpid()
-
-    def work(item: int) -> int:
-        if os.getpid() != parent:
-            raise ValueError(f"boom at {item}")
-        import time
-
-        time.sleep(0.01)  # the child gets items to fail on
-        return item
+def test_a_child_that_gathers_out_of_step_is_a_failure(monkeypatch: pytest.MonkeyPatch) -> None:
+    def work(part: int, gather: Gather) -> int:
+        if part == 0:
+            gather(part)
+        return part
 
     pids = forked_pids(monkeypatch)
-    with pytest.raises(ChildFailed, match="ValueError: boom"):
-        run_claimed(work, 20, 2)
-    assert len(pids) == 1
+    with pytest.raises(ChildFailed, match="sent 'done' where 'gather' was due"):
+        run_together(work, 2)
+    assert_reaped(pids)
+
+
+def test_a_child_that_dies_is_a_failure(monkeypatch: pytest.MonkeyPatch) -> None:
+    def work(part: int, gather: Gather) -> int:
+        if part == 1:
+            os._exit(3)
+        gather(part)
+        return part
+
+    pids = forked_pids(monkeypatch)
+    with pytest.raises(ChildFailed, match="died"):
+        run_together(work, 2)
     assert_reaped(pids)
 
 
@@ -482,13 +478,35 @@ def test_forked_rule_pass_finds_what_the_serial_one_does(project: str) -> None:
     sources = [read_source(p, p.relative_to(root).as_posix()) for p in files]
     rules = list(all_rules().values())
 
-    def findings(jobs: int) -> list[dict]:
-        contexts, _, _ = build_contexts(sources)
-        result = run_rules(contexts, rules, jobs=jobs)
-        return sorted((v.finding.to_dict() for v in result.violations), key=repr)
+    def findings(jobs: int) -> tuple[list[dict], list[dict], list[str]]:
+        result = check(sources, rules, jobs=jobs)
+        return (
+            [v.finding.to_dict() for v in result.violations],
+            [p.to_dict() for p in result.problems],
+            result.notes,
+        )
 
     serial = findings(1)
-    assert serial, "the realistic projects all have findings"
+    assert serial[0], "the realistic projects all have findings"
+    assert findings(2) == serial  # the same findings, in the same order
+    assert findings(3) == serial
+
+
+@pytest.mark.parametrize("project", sorted(p.name for p in REALISTIC.iterdir() if p.is_dir()))
+def test_a_forked_run_filters_ruff_as_a_serial_one_does(
+    project: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ruff's findings on a file another process parsed (the model imports of ``env.py``, a
+    models package's re-exports) are filtered by that file's code all the same."""
+    from verifier.lint.runner import Options, lint_paths
+
+    monkeypatch.chdir(REALISTIC / project)
+
+    def findings(jobs: int) -> list[dict]:
+        report = lint_paths([Path(".")], options=Options(jobs=jobs))
+        return [f.to_dict() for f in report.findings]
+
+    serial = findings(1)
     assert findings(2) == serial
     assert findings(3) == serial
 

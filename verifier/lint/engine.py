@@ -3,6 +3,11 @@
 One place decides what kind of file a path is, builds the shared project index over all the
 files of a run, and runs every enabled rule on every file. A rule that raises is reported as a
 note and skipped: a bug in one rule must not hide the findings of the others.
+
+A large run shares its files out between this process and forked copies of it (``check``):
+each parses, reads and checks its own share, and they exchange only the facts the project
+index is built from (``indexing``), so every process holds the same index and the findings
+are the ones a single process gives, in the same order.
 """
 
 from __future__ import annotations
@@ -16,9 +21,15 @@ from verifier.lint.kinds import ALEMBIC_INI, MAKO, PYTHON, file_kind
 from verifier.lint.noqa import parse_suppressions
 from verifier.lint.reading import SourceFile, parse_python
 from verifier.rules.analysis.context import FileContext
-from verifier.rules.analysis.indexing import build_index
+from verifier.rules.analysis.indexing import build_index, index_files
 from verifier.rules.analysis.project import ProjectIndex
 from verifier.rules.base import Rule, Violation
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from verifier.lint.forked import Gather
 
 __all__ = [
     "ALEMBIC_INI",
@@ -26,6 +37,7 @@ __all__ = [
     "PYTHON",
     "AstPass",
     "build_contexts",
+    "check",
     "default_jobs",
     "file_kind",
     "run_rules",
@@ -34,9 +46,11 @@ __all__ = [
 
 class AstPass:
     """Results of linting a set of sources with the RDA rules (``problems``: RDA000, the
-    unreadable and unparsable files). Not a dataclass: see ``verifier.findings``."""
+    unreadable and unparsable files). ``contexts``: the files this process parsed; another
+    process's (``elsewhere``) is parsed again when ``context_of`` asks for it, with the
+    run's index. Not a dataclass: see ``verifier.findings``."""
 
-    __slots__ = ("contexts", "notes", "problems", "violations")
+    __slots__ = ("_by_path", "contexts", "elsewhere", "index", "notes", "problems", "violations")
 
     def __init__(
         self,
@@ -49,6 +63,24 @@ class AstPass:
         self.problems: list[Finding] = [] if problems is None else problems
         self.notes: list[str] = [] if notes is None else notes
         self.contexts: list[FileContext] = [] if contexts is None else contexts
+        self.elsewhere: dict[str, SourceFile] = {}
+        self.index: ProjectIndex | None = None
+        self._by_path: dict[str, FileContext] | None = None
+
+    def context_of(self, path: str) -> FileContext | None:
+        """The parsed context of the Python file ``path`` of this pass, or None."""
+        if self._by_path is None:
+            self._by_path = {ctx.path: ctx for ctx in self.contexts if ctx.tree is not None}
+        found = self._by_path.get(path)
+        source = self.elsewhere.pop(path, None) if found is None else None
+        if source is None or source.text is None:
+            return found
+        tree = parse_python(source.text, source.path)
+        if isinstance(tree, Finding):
+            return None
+        found = self._by_path[path] = FileContext.from_tree(source.path, source.text, tree)
+        found.index = self.index
+        return found
 
 
 def build_contexts(
@@ -58,19 +90,11 @@ def build_contexts(
     contexts: list[FileContext] = []
     problems: list[Finding] = []
     for source in sources:
-        if source.text is None:
-            if source.problem is not None:
-                problems.append(source.problem)
-            continue
-        kind = file_kind(source.path)
-        if kind != PYTHON:
-            contexts.append(FileContext(path=source.path, source=source.text, kind=kind))
-            continue
-        tree = parse_python(source.text, source.path)
-        if isinstance(tree, Finding):
-            problems.append(tree)
-            continue
-        contexts.append(FileContext.from_tree(source.path, source.text, tree))
+        made = _context(source)
+        if isinstance(made, FileContext):
+            contexts.append(made)
+        elif made is not None:
+            problems.append(made)
     extra: list[FileContext] = []
     for source in context_only:
         if source.text is None or file_kind(source.path) != PYTHON:
@@ -82,6 +106,19 @@ def build_contexts(
     for ctx in contexts:
         ctx.index = index
     return contexts, problems, index
+
+
+def _context(source: SourceFile) -> FileContext | Finding | None:
+    """The context of one source, its RDA000 finding, or None for an unreadable one."""
+    if source.text is None:
+        return source.problem
+    kind = file_kind(source.path)
+    if kind != PYTHON:
+        return FileContext(path=source.path, source=source.text, kind=kind)
+    tree = parse_python(source.text, source.path)
+    if isinstance(tree, Finding):
+        return tree
+    return FileContext.from_tree(source.path, source.text, tree)
 
 
 # Below this many files a second process costs more than it saves.
@@ -101,33 +138,114 @@ def default_jobs(files: int) -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
 
+def check(
+    sources: Iterable[SourceFile],
+    rules: Iterable[Rule],
+    enabled: Callable[[str, str], bool] | None = None,
+    *,
+    context_only: Iterable[SourceFile] = (),
+    jobs: int = 1,
+) -> AstPass:
+    """Parse ``sources``, index them with ``context_only``, run ``rules`` over them.
+
+    With ``jobs > 1`` the files are shared out, by size, between this process and forked
+    copies of it (``forked.run_together``): each parses and checks its share and sends back
+    its findings; the project index is built from the facts each sends of its files.
+    """
+    sources, rules = list(sources), list(rules)
+    if jobs <= 1 or len(sources) < 2 or not hasattr(os, "fork"):
+        contexts, problems, _ = build_contexts(sources, context_only)
+        result = run_rules(contexts, rules, enabled)
+        result.problems = problems
+        return result
+    return _check_forked(sources, list(context_only), rules, enabled, min(jobs, len(sources)))
+
+
+def _check_forked(
+    sources: list[SourceFile],
+    context_only: list[SourceFile],
+    rules: list[Rule],
+    enabled: Callable[[str, str], bool] | None,
+    parts: int,
+) -> AstPass:
+    from verifier.lint.forked import run_together
+
+    linted = len(sources)
+    everything = [*sources, *context_only]  # a file's position: its place in this list
+    shares = _shares(everything, parts)
+    here = AstPass()
+
+    def work(part: int, gather: Gather) -> tuple[list[tuple[int, Any]], list[Any]]:
+        mine: list[tuple[int, FileContext]] = []
+        problems: list[tuple[int, Finding]] = []
+        for pos in shares[part]:
+            made = _context(everything[pos])
+            if isinstance(made, FileContext):
+                mine.append((pos, made))
+            elif made is not None and pos < linted:
+                problems.append((pos, made))
+
+        def share(facts: list[tuple[int, Any]]) -> list[tuple[int, Any]]:
+            return sorted((pair for part in gather(facts) for pair in part), key=_first)
+
+        index = index_files([(pos, ctx) for pos, ctx in mine if ctx.tree is not None], share)
+        found = []
+        for pos, ctx in mine:
+            ctx.index = index
+            if pos < linted:
+                one = _run_serial([ctx], rules, enabled)
+                found.append((pos, one.violations, one.notes))
+        if part == 0:
+            here.contexts = [ctx for pos, ctx in mine if pos < linted]
+            here.index = index
+        return problems, found
+
+    problems: list[tuple[int, Finding]] = []
+    found: list[tuple[int, list[Violation], list[str]]] = []
+    for part_problems, part_found in run_together(work, parts):
+        problems += part_problems
+        found += part_found
+    for pos, source in enumerate(sources):
+        if source.text is None and source.problem is not None:
+            problems.append((pos, source.problem))
+    here.problems = [finding for _, finding in sorted(problems, key=_first)]
+    for _, violations, notes in sorted(found, key=_first):
+        here.violations += violations
+        here.notes += notes
+    mine = {ctx.path for ctx in here.contexts}
+    here.elsewhere = {
+        s.path: s
+        for s in sources
+        if s.path not in mine and s.text is not None and file_kind(s.path) == PYTHON
+    }
+    return here
+
+
+def _first(pair: tuple[int, Any]) -> int:
+    return pair[0]
+
+
+def _shares(sources: list[SourceFile], parts: int) -> list[list[int]]:
+    """The positions of ``sources`` each part takes, in order: the largest files first, each
+    to the part with the least text so far (the parse and the rules take time by size)."""
+    loads = [0] * parts
+    shares: list[list[int]] = [[] for _ in range(parts)]
+    sizes = [len(s.text or "") for s in sources]
+    for pos in sorted(range(len(sources)), key=lambda p: -sizes[p]):
+        part = loads.index(min(loads))
+        shares[part].append(pos)
+        loads[part] += sizes[pos] + 1
+    return [sorted(share) for share in shares]
+
+
 def run_rules(
     contexts: Iterable[FileContext],
     rules: Iterable[Rule],
     enabled: Callable[[str, str], bool] | None = None,
-    jobs: int = 1,
 ) -> AstPass:
-    """Run ``rules`` over ``contexts``; ``enabled(code, path)`` filters per file.
-
-    With ``jobs > 1`` the files are shared out between this process and forked copies of it
-    (``forked.run_claimed``: each takes the next file when done), which inherit the parsed
-    trees and the project index and send back only their findings, in the order of the files.
-    """
-    contexts = list(contexts)
-    rules = list(rules)
-    if jobs <= 1 or len(contexts) < 2 or not hasattr(os, "fork"):
-        return _run_serial(contexts, rules, enabled)
-    from verifier.lint.forked import run_claimed
-
-    def one_file(index: int) -> tuple[list[Violation], list[str]]:
-        found = _run_serial([contexts[index]], rules, enabled)
-        return found.violations, found.notes
-
-    result = AstPass(contexts=contexts)
-    for violations, notes in run_claimed(one_file, len(contexts), min(jobs, len(contexts))):
-        result.violations.extend(violations)
-        result.notes.extend(notes)
-    return result
+    """Run ``rules`` over ``contexts`` in this process; ``enabled(code, path)`` filters per
+    file."""
+    return _run_serial(list(contexts), list(rules), enabled)
 
 
 def _run_serial(

@@ -1,13 +1,13 @@
-"""Run parts of one job in forked copies of this process, this process taking the first part.
+"""Run one job in this process and forked copies of it, which share results as they go.
 
-``run_claimed`` shares out items instead of fixed parts: each process takes the next item when
-done with its last one (see there).
-
-The rule pass of a large run splits its files between processes. A forked child already holds
-everything the rules read (the parsed trees, the walked contexts, the project index), so only
-the work's result travels, pickled through a pipe. This process does part 0 itself instead of
-waiting, so two cores need one child, not two; and there is no worker pool to import and
-start (``multiprocessing`` cost more than it saved on the inputs of ``bench/lint_speed.py``).
+The AST pass of a large run splits its files between processes: each parses, reads and checks
+its own share, so that the parse (a third of the pass) runs on every core too. The project
+index still needs what every file tells, so the parts of the job meet on the way
+(``gather``): each hands over a payload and gets every part's back, through this process,
+which takes part 0 itself instead of waiting (two cores need one child, not two). Only facts
+travel, pickled through pipes: sending syntax trees would cost as much as parsing them
+again. There is no worker pool to import and start (``multiprocessing`` cost more than it
+saved on the inputs of ``bench/lint_speed.py``).
 
 Children end with ``os._exit``: they never flush this process's buffers, run its ``atexit``
 handlers or reap its subprocesses (the ruff process of the run). Only fork from a
@@ -16,123 +16,154 @@ single-threaded process (``engine.default_jobs`` checks).
 
 from __future__ import annotations
 
-import math
 import os
 import pickle
 import signal
-from collections.abc import Callable
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import TypeVar
+    from collections.abc import Callable
+    from typing import Any, BinaryIO, TypeVar
 
     T = TypeVar("T")
+    #: A part's payload in, every part's payload (in part order) out.
+    Gather = Callable[[Any], list[Any]]
+
+_HEADER = 8  # bytes of the length before each message
 
 
 class ChildFailed(RuntimeError):
-    """A forked part raised, or died before sending its result."""
+    """A forked part raised, died, or did not meet the others the way this process did."""
 
 
-def run_parts(work: Callable[[int], T], parts: int) -> list[T]:
-    """``[work(0), ..., work(parts - 1)]``: part 0 here, each other part in a forked child."""
-    pending: list[tuple[int, int]] = []  # (pid, read end of its pipe), not yet collected
+def run_together(work: Callable[[int, Gather], T], parts: int) -> list[T]:
+    """``[work(0, gather), ..., work(parts - 1, gather)]``: part 0 here, each other part in a
+    forked child. Every part must call ``gather`` as many times as the others: each call
+    returns when all parts have made it, with their payloads."""
+    children: list[_Child] = []
     try:
         for part in range(1, parts):
-            read, write = os.pipe()
+            up_read, up_write = os.pipe()
+            down_read, down_write = os.pipe()
             pid = os.fork()
             if pid == 0:  # pragma: no cover - the child (coverage cannot follow os._exit)
-                os.close(read)
-                _child(work, part, write)
-            os.close(write)
-            pending.append((pid, read))
-        results = [work(0)]
-        while pending:
-            pid, read = pending.pop(0)
-            results.append(_collect(pid, read))
+                for child in children:  # the pipes of the earlier children are not its own
+                    child.close()
+                os.close(up_read)
+                os.close(down_write)
+                _child(work, part, os.fdopen(down_read, "rb"), os.fdopen(up_write, "wb"))
+            os.close(up_write)
+            os.close(down_read)
+            children.append(_Child(pid, os.fdopen(up_read, "rb"), os.fdopen(down_write, "wb")))
+
+        def gather(payload: Any) -> list[Any]:
+            payloads = [payload]
+            for child in children:
+                payloads.append(child.receive("gather"))
+            message = pickle.dumps(payloads, protocol=pickle.HIGHEST_PROTOCOL)
+            for child in children:
+                child.send(message)
+            return payloads
+
+        results = [work(0, gather)]
+        for child in children:
+            results.append(child.receive("done"))
+            child.reap()
         return results
     finally:
-        for pid, read in pending:  # this process failed first: leave no child behind
-            _stop(pid)
-            os.close(read)
+        for child in children:  # this process failed first, or a child did: none left behind
+            child.stop()
 
 
-# Items are claimed through a pipe holding their indices, four bytes each. Written in full
-# before any process reads, they must fit in the pipe's buffer (64 KiB on Linux, 16 KiB at
-# least on macOS): above this many items, each index stands for a run of consecutive items.
-_MAX_TOKENS = 2048
+class _Child:
+    """A forked part as this process sees it: its pid and the two ends of its pipes."""
 
+    __slots__ = ("down", "pid", "reaped", "up")
 
-def run_claimed(work: Callable[[int], T], items: int, parts: int) -> list[T]:
-    """``[work(0), ..., work(items - 1)]``, computed by ``parts`` processes that claim items.
+    def __init__(self, pid: int, up: BinaryIO, down: BinaryIO) -> None:
+        self.pid = pid
+        self.up = up
+        self.down = down
+        self.reaped = False
 
-    A fixed split (every ``parts``-th item to each process) leaves processes idle at the end
-    when items differ in size, as files do, and when one process is slower: a forked child pays
-    a copy-on-write fault for every page of the parent's heap it touches (measured on the lint
-    bench's tree: the child's half took 0.28-0.31 s, the parent's 0.20-0.27 s). Here each
-    process takes the next index from a shared pipe when done with its last item; a read of
-    four bytes from a pipe is atomic, so no item is taken twice or lost.
-    """
-    size = max(1, math.ceil(items / _MAX_TOKENS))  # items per index
-    tokens = b"".join(n.to_bytes(4, "little") for n in range(math.ceil(items / size)))
-    queue, fill = os.pipe()
-    try:
-        written = os.write(fill, tokens)
-    finally:
-        os.close(fill)  # the queue ends (reads give b"") once every index is taken
-    if written != len(tokens):  # pragma: no cover - the buffer holds more than _MAX_TOKENS
-        os.close(queue)
-        raise ChildFailed(f"the work queue took {written} of {len(tokens)} bytes")
+    def receive(self, expected: str) -> Any:
+        """The child's next message, which must be ``expected`` ("gather" or "done")."""
+        message = _read(self.up)
+        if message is None:
+            status = self.reap()
+            raise ChildFailed(f"a forked lint process died (wait status {status})")
+        kind, value = message
+        if kind == "failed":
+            raise ChildFailed(f"a forked lint process failed: {value}")
+        if kind != expected:
+            raise ChildFailed(f"a forked lint process sent {kind!r} where {expected!r} was due")
+        return value
 
-    def claim(_part: int) -> list[tuple[int, T]]:
-        done: list[tuple[int, T]] = []
-        while len(token := os.read(queue, 4)) == 4:
-            first = int.from_bytes(token, "little") * size
-            done.extend((item, work(item)) for item in range(first, min(items, first + size)))
-        return done
-
-    try:
-        chunks = run_parts(claim, parts)
-    finally:
-        os.close(queue)
-    ordered = sorted((pair for chunk in chunks for pair in chunk), key=lambda pair: pair[0])
-    if [item for item, _ in ordered] != list(range(items)):
-        raise ChildFailed("the forked processes did not do every item exactly once")
-    return [value for _, value in ordered]
-
-
-def _child(work: Callable[[int], T], part: int, write: int) -> None:  # pragma: no cover
-    try:
+    def send(self, message: bytes) -> None:
         try:
-            payload = pickle.dumps((True, work(part)), protocol=pickle.HIGHEST_PROTOCOL)
+            _write(self.down, message)
+        except OSError as exc:  # it died: its own message, if any, says why
+            raise ChildFailed(f"a forked lint process stopped listening: {exc}") from exc
+
+    def reap(self) -> int:
+        _, status = os.waitpid(self.pid, 0)
+        self.reaped = True
+        return status
+
+    def close(self) -> None:
+        for pipe in (self.up, self.down):
+            try:
+                pipe.close()
+            except OSError:
+                pass
+
+    def stop(self) -> None:
+        """Close its pipes; kill and reap it unless it was reaped."""
+        self.close()
+        if not self.reaped:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.reap()
+
+
+def _child(  # pragma: no cover - runs in the forked child
+    work: Callable[[int, Gather], T], part: int, down: BinaryIO, up: BinaryIO
+) -> None:
+    """Run one part in the forked child and report; never returns."""
+    try:
+
+        def gather(payload: Any) -> list[Any]:
+            _write(up, pickle.dumps(("gather", payload), protocol=pickle.HIGHEST_PROTOCOL))
+            message = _read(down)
+            if message is None:
+                raise ChildFailed("the parent lint process went away")
+            return message  # type: ignore[no-any-return]
+
+        try:
+            result = ("done", work(part, gather))
+            payload = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
         except BaseException as exc:  # reported to the parent, which raises
-            payload = pickle.dumps((False, f"{type(exc).__name__}: {exc}"))
-        with os.fdopen(write, "wb") as pipe:
-            pipe.write(payload)
+            payload = pickle.dumps(("failed", f"{type(exc).__name__}: {exc}"))
+        _write(up, payload)
     finally:
         os._exit(0)
 
 
-def _collect(pid: int, read: int) -> T:  # type: ignore[type-var]
-    """The child's result; the child is reaped and its pipe closed whatever happens."""
-    try:
-        with os.fdopen(read, "rb") as pipe:
-            payload = pipe.read()
-    except BaseException:
-        _stop(pid)
-        raise
-    _, status = os.waitpid(pid, 0)
-    if not payload:
-        raise ChildFailed(f"a forked rule process died (wait status {status}) before its result")
-    ok, value = pickle.loads(payload)
-    if not ok:
-        raise ChildFailed(f"a forked rule process failed: {value}")
-    return value
+def _write(pipe: BinaryIO, message: bytes) -> None:
+    pipe.write(len(message).to_bytes(_HEADER, "little"))
+    pipe.write(message)
+    pipe.flush()
 
 
-def _stop(pid: int) -> None:
-    """Kill a child that has not been reaped yet, and reap it."""
-    try:
-        os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    os.waitpid(pid, 0)
+def _read(pipe: BinaryIO) -> Any:
+    """The next message unpickled, or None at the end of the pipe."""
+    header = pipe.read(_HEADER)
+    if len(header) < _HEADER:
+        return None
+    size = int.from_bytes(header, "little")
+    data = pipe.read(size)
+    if len(data) < size:
+        return None
+    return pickle.loads(data)

@@ -26,7 +26,7 @@ from __future__ import annotations
 import ast
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import PurePosixPath
 
 from verifier.findings import Finding
@@ -158,13 +158,15 @@ def withheld_fix(ctx: FileContext, finding: Finding) -> str | None:
     return None
 
 
-def filter_findings(findings: Iterable[Finding], contexts: Iterable[FileContext]) -> list[Finding]:
-    """``findings`` without the ones the code contradicts; withheld fixes marked not fixable."""
-    by_path = {ctx.path: ctx for ctx in contexts if ctx.tree is not None}
+def filter_findings(
+    findings: Iterable[Finding], context_of: Callable[[str], FileContext | None]
+) -> list[Finding]:
+    """``findings`` without the ones the code contradicts; withheld fixes marked not fixable.
+    ``context_of``: the parsed file of a path (``AstPass.context_of``)."""
     out: list[Finding] = []
     for finding in findings:
-        ctx = by_path.get(finding.file or "")
-        if ctx is not None and finding.code in ("F401", "F821"):
+        ctx = context_of(finding.file or "") if finding.code in ("F401", "F821") else None
+        if ctx is not None:
             if contradicted(ctx, finding):
                 continue
             reason = withheld_fix(ctx, finding) if finding.details.get("fixable") else None

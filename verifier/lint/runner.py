@@ -242,7 +242,7 @@ class _Run:
                 if ruff_findings:  # a clean file needs no filter (nor its import)
                     from verifier.lint.ruff_filters import filter_findings
 
-                    ruff_findings = filter_findings(ruff_findings, result.contexts)
+                    ruff_findings = filter_findings(ruff_findings, result.context_of)
         except BaseException:
             if pending is not None:
                 pending.cancel()
@@ -253,11 +253,13 @@ class _Run:
         return report
 
     def _ast_pass(self, jobs: int) -> tuple[AstPass, list[Finding]]:
-        from verifier.lint.engine import build_contexts, run_rules
+        from verifier.lint.engine import check
 
-        contexts, problems, _ = build_contexts(self.sources.values(), self.context_only)
         enabled = self.enabled_for if self.ignored_by_file else None
-        return run_rules(contexts, self.rules, enabled, jobs=jobs), problems
+        result = check(
+            self.sources.values(), self.rules, enabled, context_only=self.context_only, jobs=jobs
+        )
+        return result, result.problems
 
     def _ruff_results(self, result: AstPass) -> list[tuple[Finding, list[RuffEdit]]]:
         """ruff over the files as they are now, without the findings the code contradicts."""
@@ -267,7 +269,7 @@ class _Run:
 
         inputs = _ruff_inputs(self.sources, self.config)
         results = start_ruff(inputs, self.selection, self.config.target_version).results()
-        kept = {id(f) for f in filter_findings([f for f, _ in results], result.contexts)}
+        kept = {id(f) for f in filter_findings([f for f, _ in results], result.context_of)}
         return [(f, edits) for f, edits in results if id(f) in kept]
 
     def _fix_rounds(
@@ -382,7 +384,7 @@ def lint_source(
     The collector is not paused here: a snippet makes little to collect, and the skill
     checker lints many from overlapping threads, which would keep it paused throughout.
     """
-    from verifier.lint.engine import build_contexts, run_rules
+    from verifier.lint.engine import check
     from verifier.lint.ruff_filters import filter_findings
 
     selection = Selection.build(
@@ -396,8 +398,7 @@ def lint_source(
         pending = start_ruff_source(source, ruff_name, selection, default_target_version())
     try:
         decoded = decode_source(source.encode("utf-8"), filename)
-        contexts, problems, _ = build_contexts([decoded])
-        result = run_rules(contexts, _enabled_rules(selection))
+        result = check([decoded], _enabled_rules(selection))
     except BaseException:
         if pending is not None and pending.job is not None:
             pending.job.proc.kill()
@@ -406,10 +407,9 @@ def lint_source(
     ruff_findings: list[Finding] = []
     if pending is not None:
         ruff_findings = filter_findings(
-            [_rename(f, filename) for f in pending.findings()],
-            contexts,
+            [_rename(f, filename) for f in pending.findings()], result.context_of
         )
-    findings = _merge([v.finding for v in result.violations], ruff_findings, problems)
+    findings = _merge([v.finding for v in result.violations], ruff_findings, result.problems)
     return sorted(findings, key=Finding.sort_key)
 
 

@@ -564,6 +564,14 @@ def class_attributes(
                 found[f"self.{stmt.target.id}"] = binding
         elif isinstance(stmt, ast.FunctionDef) and stmt.name == "__init__":
             params = {a.arg: scope.annotation(a.annotation) for a in _all_args(stmt.args)}
+            # ``self.session = uow.session``: values read with the parameters in scope
+            inside = SessionScope(
+                ctx,
+                stmt,
+                scope,
+                {name: b for name, b in params.items() if b is not None},
+                {name for name, b in params.items() if b is None},
+            )
             for node in ast.walk(stmt):
                 if isinstance(node, ast.Assign) and len(node.targets) == 1:
                     target, annotation, value = node.targets[0], None, node.value
@@ -591,7 +599,7 @@ def class_attributes(
                         ),
                         None,
                     )
-                binding = binding or scope.value(value)
+                binding = binding or inside.value(value)
                 if binding is not None:
                     found[f"self.{target.attr}"] = binding
     return found
