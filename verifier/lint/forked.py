@@ -1,7 +1,9 @@
 """Run one job in this process and forked copies of it, which share results as they go.
 
 The AST pass of a large run splits its files between processes: each parses, reads and checks
-its own share, so that the parse (a third of the pass) runs on every core too. The project
+its own share, so that the parse (a third of the pass) runs on every core too. The files are
+not split in fixed parts but taken one at a time (``Claims``), each by the process that is free
+first, so that a process slowed by other work on its core takes fewer. The project
 index still needs what every file tells, so the parts of the job meet on the way
 (``gather``): each hands over a payload and gets every part's back, through this process,
 which takes part 0 itself instead of waiting (two cores need one child, not two). Only facts
@@ -16,13 +18,14 @@ single-threaded process (``engine.default_jobs`` checks).
 
 from __future__ import annotations
 
+import math
 import os
 import pickle
 import signal
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator, Sequence
     from typing import Any, BinaryIO, TypeVar
 
     T = TypeVar("T")
@@ -34,6 +37,51 @@ _HEADER = 8  # bytes of the length before each message
 
 class ChildFailed(RuntimeError):
     """A forked part raised, died, or did not meet the others the way this process did."""
+
+
+# Items are claimed through a pipe holding their indices, four bytes each. Written in full
+# before any process reads, they must fit in the pipe's buffer (64 KiB on Linux, 16 KiB at
+# least on macOS): above this many items, each index stands for a run of consecutive items.
+_MAX_TOKENS = 2048
+
+
+class Claims:
+    """Items for the parts of a job to take, each the next one when it is free.
+
+    Made before the job forks, so that every part reads the same pipe: it holds the items'
+    indices, in ``order``, and a read of four bytes from a pipe is atomic, so no item is taken
+    twice or lost. A fixed split would leave a part idle at the end when items differ in size,
+    as files do, or when the other part is slowed by other work on its core.
+    """
+
+    def __init__(self, order: Sequence[int]) -> None:
+        self._order = list(order)
+        self._size = max(1, math.ceil(len(self._order) / _MAX_TOKENS))  # items per index
+        count = math.ceil(len(self._order) / self._size)
+        tokens = b"".join(n.to_bytes(4, "little") for n in range(count))
+        self._queue, fill = os.pipe()
+        try:
+            written = os.write(fill, tokens) if tokens else 0
+        finally:
+            os.close(fill)  # the queue ends (reads give b"") once every index is taken
+        if written != len(tokens):  # pragma: no cover - the buffer holds more than _MAX_TOKENS
+            self.close()
+            raise ChildFailed(f"the work queue took {written} of {len(tokens)} bytes")
+
+    def take(self) -> Iterator[int]:
+        """The items this process takes, one by one, until none is left."""
+        while len(token := os.read(self._queue, 4)) == 4:
+            first = int.from_bytes(token, "little") * self._size
+            yield from self._order[first : first + self._size]
+
+    def close(self) -> None:
+        os.close(self._queue)
+
+    def __enter__(self) -> Claims:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def run_together(work: Callable[[int, Gather], T], parts: int) -> list[T]:
