@@ -476,6 +476,10 @@ def test_forked_rule_pass_finds_what_the_serial_one_does(project: str) -> None:
     root = REALISTIC / project
     files = sorted(p for p in root.rglob("*") if p.suffix in (".py", ".ini", ".mako"))
     sources = [read_source(p, p.relative_to(root).as_posix()) for p in files]
+    sources[1:1] = [  # files that are RDA000s: an unparsable and an undecodable one
+        SourceFile("broken.py", "def f(:\n    pass\n"),
+        decode_source(b"x = '\xff'\n", "latin.py"),
+    ]
     rules = list(all_rules().values())
 
     def findings(jobs: int) -> tuple[list[dict], list[dict], list[str]]:
@@ -488,6 +492,7 @@ def test_forked_rule_pass_finds_what_the_serial_one_does(project: str) -> None:
 
     serial = findings(1)
     assert serial[0], "the realistic projects all have findings"
+    assert [p["file"] for p in serial[1]] == ["broken.py", "latin.py"]
     assert findings(2) == serial  # the same findings, in the same order
     assert findings(3) == serial
 

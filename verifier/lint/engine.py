@@ -189,7 +189,7 @@ def _check_forked(
                 problems.append((pos, made))
 
         def share(facts: list[tuple[int, Any]]) -> list[tuple[int, Any]]:
-            return sorted((pair for part in gather(facts) for pair in part), key=_first)
+            return sorted((pair for each in gather(facts) for pair in each), key=_first)
 
         mine.sort(key=_first)
         index = index_files([(pos, ctx) for pos, ctx in mine if ctx.tree is not None], share)
@@ -211,9 +211,6 @@ def _check_forked(
     for part_problems, part_found in done:
         problems += part_problems
         found += part_found
-    for pos, source in enumerate(sources):
-        if source.text is None and source.problem is not None:
-            problems.append((pos, source.problem))
     here.problems = [finding for _, finding in sorted(problems, key=_first)]
     for _, violations, notes in sorted(found, key=_first):
         here.violations += violations
