@@ -14,7 +14,7 @@ them alike. The ruff baseline is the same ruff binary with the same selection.
 under control: "warm" is a normal install (``.pyc`` files written on first run and reused),
 "cold" has ``PYTHONDONTWRITEBYTECODE=1`` and no ``.pyc`` (every import of rda compiled from
 source, as in environments that set that variable). The tree is also run with one process for
-the rules (``--jobs 1``) beside the default.
+the AST pass (``--jobs 1``) beside the default.
 
 ``--against DIR`` measures a second source tree (a checkout, e.g. a ``git worktree`` of the code
 before a change) beside this one: its package is copied the same way, every configuration runs

@@ -2,9 +2,10 @@
 
 A record is what a frozen dataclass or a ``typing.NamedTuple`` would be: its fields, equality and
 a hash field by field, a ``repr`` that names them, ``replace`` for a changed copy, pickling (the
-forked rule pass sends findings back to its parent) and positional ``match`` patterns. A subclass
-writes a typed ``__init__`` whose parameters are its fields, stores each with ``setfield`` and
-lists them in ``__slots__``; everything else comes from that list of fields.
+forked AST pass sends facts and findings between its processes) and positional ``match``
+patterns. A subclass writes a typed ``__init__`` whose parameters are its fields, stores each
+with ``setfield`` and lists them in ``__slots__``; everything else comes from that list of
+fields.
 
 Why not those two: ``dataclasses`` imports ``inspect`` and generates code for each class (see
 ``verifier.findings``); ``typing`` costs a one-file run about 5 ms to import, and each

@@ -621,7 +621,8 @@ def test_a_lint_process_imports_neither_dataclasses_nor_typing(tmp_path: Path, f
 
 
 def test_a_run_large_enough_to_fork_imports_no_typing_either(tmp_path: Path) -> None:
-    """The forked rule pass (``verifier.lint.forked``) is on the path of every large run."""
+    """The forked AST pass (``verifier.lint.forked``) is on the path of every large run, from
+    the number of files ``--help`` gives."""
     from verifier.lint.engine import PARALLEL_MIN_FILES
 
     for i in range(PARALLEL_MIN_FILES):
@@ -629,6 +630,8 @@ def test_a_run_large_enough_to_fork_imports_no_typing_either(tmp_path: Path) -> 
     names, result = imported_modules(["-m", "verifier", "lint", str(tmp_path)])
     assert result.returncode == 0, result.stdout + result.stderr
     assert "verifier.lint.forked" in names and "typing" not in names
+    _, helped = imported_modules(["-m", "verifier", "lint", "--help"])
+    assert f"for {PARALLEL_MIN_FILES}+ files" in " ".join(helped.stdout.split())
 
 
 def test_a_clean_file_is_linted_without_importing_json(tmp_path: Path) -> None:

@@ -51,7 +51,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--jobs",
         type=_positive,
-        help="processes for the RDA rules (default: one per CPU, up to 4, for 48+ files)",
+        help="processes that parse and check the files (default: one per CPU, up to 4, "
+        "for 16+ files)",
     )
     parser.add_argument(
         "--claude-hook",

@@ -128,7 +128,7 @@ PARALLEL_MIN_FILES = 16
 
 
 def default_jobs(files: int) -> int:
-    """Processes for the rule pass: one per CPU (at most 4) for large runs.
+    """Processes for the AST pass: one per CPU (at most 4) for large runs.
 
     Only from a single-threaded process: forking one with threads (an embedding program's
     thread pool) can deadlock the child.

@@ -62,7 +62,7 @@ _MAX_CONTEXT_FILES = 60
 
 
 class Options:
-    """What the command line adds to the configuration (``jobs``: processes for the rule pass,
+    """What the command line adds to the configuration (``jobs``: processes for the AST pass,
     None for automatic). Not a dataclass: see ``verifier.findings``."""
 
     __slots__ = ("extend_select", "fix", "ignore", "jobs", "ruff", "select")

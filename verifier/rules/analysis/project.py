@@ -4,9 +4,10 @@ Models and the code that queries them live in different files: ``crud.py`` reads
 ``task.assignee``, ``models.py`` says ``assignee`` is a relationship; ``TagRepository`` in
 ``tags.py`` inherits ``self.session`` from ``BaseRepository`` in ``base.py``; ``get_tag`` is an
 ``async def`` of ``services/tags.py`` called from ``api/tags.py``. ``ProjectIndex`` holds those
-facts for every file of the run. It is plain data with lookups: it is filled by
-``indexing.build_index`` (the top layer) from what the lower layers read out of each file, and
-read by the per-function inference through ``FileContext.index``.
+facts for every file of the run. It is plain data with lookups: it is filled by ``indexing``
+(the top layer) from what the lower layers read out of each file, and read by the per-function
+inference through ``FileContext.index``. In a run shared out between processes each holds the
+same index, with the syntax only of the files it parsed (``portable``, ``ClassInfo.node``).
 
 Names are resolved the way Python imports them: ``from app.repositories.base import
 BaseRepository`` finds the class whose file's module path ends with ``app.repositories.base``;
