@@ -146,8 +146,9 @@ def index_files(files: list[tuple[int, FileContext]], share: Share) -> ProjectIn
         else:  # a stand-in until reading 2 brings it: meanwhile only its name is asked for
             index.models[name] = Model(name, paths[pos], None, False, [], name.lower())
     index.reading_attributes = True
+    sent = {name: pos for name, (pos, _) in winners.items()} if share is not alone else {}
     typed: list[tuple[int, TypedFacts]] = share(
-        [(pos, _typed_facts(index, ctx, infos[pos], winners, pos)) for pos, ctx in files]
+        [(pos, _typed_facts(index, ctx, infos[pos], sent, pos)) for pos, ctx in files]
     )
     for pos, found in typed:
         for name, model in found.models.items():
@@ -239,11 +240,12 @@ def _typed_facts(
     index: ProjectIndex,
     ctx: FileContext,
     infos: list[ClassInfo],
-    winners: dict[str, tuple[int, int]],
+    sent: dict[str, int],
     pos: int,
 ) -> TypedFacts:
-    """Reading 2 of one file of this process."""
-    models = {name: portable(index.models[name]) for name, (p, _) in winners.items() if p == pos}
+    """Reading 2 of one file of this process (``sent``: the models to send other processes,
+    by the position of their file; none when there are no others)."""
+    models = {name: portable(index.models[name]) for name, p in sent.items() if p == pos}
     bases: list[list[str]] = []
     for info in infos:
         assert info.node is not None
