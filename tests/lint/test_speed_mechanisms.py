@@ -6,8 +6,9 @@ catalogue's codes read from module names must be the rules' codes; the single wa
 same place, order, parent and function as a plain walk; the fast child listing must be
 ``ast.iter_child_nodes``; the suffix table must answer like the suffix test it replaces; the
 skipped second binding pass must only be skipped when it could not change anything; the parts
-of a forked job must each run once, return in order and meet with every payload, and a part
-that fails or dies must fail the job and leave no process behind; the forked AST pass must
+of a forked job must each run once, return in order and meet with every payload, a part
+that fails, dies or falls out of step must fail the job and leave no process behind, and
+claimed items must each be taken once, in the order given; the forked AST pass must
 return what the serial one does, on projects whose files depend on each other;
 a lint process must import neither ``dataclasses`` nor ``inspect``, ``typing``, ``shutil`` nor
 (in a virtualenv) ``sysconfig``, nor ``json`` for a clean file, and must find the ruff binary
@@ -27,14 +28,17 @@ import subprocess
 import sys
 import textwrap
 import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
+from verifier.lint import forked
 from verifier.lint.collector import collector_paused
 from verifier.lint.engine import build_contexts, check
-from verifier.lint.forked import ChildFailed, run_together
+from verifier.lint.forked import ChildFailed, Claims, run_together
 from verifier.lint.reading import SourceFile, decode_source, read_source
 from verifier.rules import all_rules, rule_codes
 from verifier.rules.analysis import names as n
@@ -445,29 +449,57 @@ def test_run_together_kills_children_when_this_process_fails(
     assert_reaped(pids)
 
 
-def test_a_child_that_gathers_out_of_step_is_a_failure(monkeypatch: pytest.MonkeyPatch) -> None:
-    def work(part: int, gather: Gather) -> int:
-        if part == 0:
-            gather(part)
-        return part
-
-    pids = forked_pids(monkeypatch)
-    with pytest.raises(ChildFailed, match="sent 'done' where 'gather' was due"):
-        run_together(work, 2)
-    assert_reaped(pids)
-
-
-def test_a_child_that_dies_is_a_failure(monkeypatch: pytest.MonkeyPatch) -> None:
-    def work(part: int, gather: Gather) -> int:
-        if part == 1:
-            os._exit(3)
+def _out_of_step(part: int, gather: Gather) -> int:
+    if part == 0:
         gather(part)
-        return part
+    return part
 
+
+def _dies(part: int, gather: Gather) -> int:
+    if part == 1:
+        os._exit(3)
+    gather(part)
+    return part
+
+
+@pytest.mark.parametrize(
+    ("work", "message"),
+    [(_out_of_step, "sent 'done' where 'gather' was due"), (_dies, "died")],
+)
+def test_a_child_out_of_step_or_dead_is_a_failure(
+    monkeypatch: pytest.MonkeyPatch, work: Callable[[int, Gather], int], message: str
+) -> None:
     pids = forked_pids(monkeypatch)
-    with pytest.raises(ChildFailed, match="died"):
+    with pytest.raises(ChildFailed, match=message):
         run_together(work, 2)
     assert_reaped(pids)
+
+
+def test_claims_are_each_taken_once_across_processes() -> None:
+    order = list(range(59, -1, -1))
+    with Claims(order) as claims:
+
+        def work(part: int, gather: Gather) -> list[int]:
+            taken = []
+            for item in claims.take():
+                time.sleep(0.002)  # long enough for the child to start and take its share
+                taken.append(item)
+            return taken
+
+        parts = run_together(work, 2)
+    assert sorted(parts[0] + parts[1]) == list(range(60))
+    assert all(part for part in parts)  # both took some
+    assert all(part == sorted(part, reverse=True) for part in parts)  # each in the order given
+
+
+def test_claims_share_out_runs_of_items_when_there_are_many(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(forked, "_MAX_TOKENS", 4)  # 10 items: runs of 3, 3, 3 and 1
+    with Claims([7, 3, 9, 0, 1, 2, 8, 6, 5, 4]) as claims:
+        assert list(claims.take()) == [7, 3, 9, 0, 1, 2, 8, 6, 5, 4]
+    with Claims([]) as claims:
+        assert list(claims.take()) == []
 
 
 @pytest.mark.parametrize("project", sorted(p.name for p in REALISTIC.iterdir() if p.is_dir()))
