@@ -297,6 +297,42 @@ def test_an_attribute_typed_through_another_class_whichever_file_comes_first(
     assert found == [("app/m_tags.py", 8, "RDA101")]
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_an_attribute_typed_through_a_sync_or_untyped_holder_is_silent(
+    tmp_path: Path, monkeypatch, jobs: int
+) -> None:
+    """The same shape over a sync ``Session``, or over an untyped ``uow``, is not an async
+    session: its ``commit()`` needs no ``await``."""
+    found = lint_tree(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/a_uow.py": """
+                from sqlalchemy.orm import Session
+
+
+                class UnitOfWork:
+                    def __init__(self, session: Session) -> None:
+                        self.session = session
+            """,
+            "app/m_base.py": _BASE_OVER_UOW.format(uow="a_uow"),
+            "app/m_tags.py": _TAGS.replace("await self.session.delete(tag)", "pass"),
+            "app/n_untyped.py": """
+                class Holder:
+                    def __init__(self, uow) -> None:
+                        self.session = uow.session
+
+                    async def save(self) -> None:
+                        self.session.commit()
+            """,
+        },
+        monkeypatch,
+        ruff=False,
+        jobs=jobs,
+    )
+    assert found == []
+
+
 def test_or_keeps_the_session_type_and_disagreement_drops_it() -> None:
     base = """
         from sqlmodel.ext.asyncio.session import AsyncSession
